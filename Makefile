@@ -1,0 +1,28 @@
+# The two commands of the README: `make video` and `make test`.
+# Each installs what is missing first (Debian packages and .venv).
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.setup-done
+
+.PHONY: setup video preview test clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	bash scripts/setup.sh
+	touch $(STAMP)
+
+## Render the default video: the multi-head topic of the default example.
+video: setup
+	$(PYTHON) render.py --scene projection
+
+## Last frame only, fast.
+preview: setup
+	$(PYTHON) render.py --scene projection --preview
+
+## Run the whole test suite.
+test: setup
+	$(PYTHON) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,203 @@
+"""Check the numbers a lesson states (its ``claims``) against the computed trace.
+
+A claim is compared element by element at the lesson's display precision: the
+stated and computed numbers agree when `fmt` writes them the same way at
+``lesson.decimals`` places, i.e. when a reader of the video would see the
+number the lesson text states.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import LessonError
+from .formatting import fmt
+from .lesson import Lesson
+from .trace import Trace
+
+__all__ = ["ClaimResult", "check_claims", "format_report"]
+
+# Trace names whose first index is a token (row) position ...
+_TOKEN_ROWS = frozenset(
+    "embeddings positional x q k v q_terms q_partial k_terms k_partial v_terms v_partial "
+    "scores score_terms scaled mask masked exp row_sums weights context context_terms "
+    "concat output residual add_1 norm_1 ffn_hidden ffn_out add_2 norm_2".split()
+)
+# ... and those whose second index is a token too: the one a row attends to.
+_TOKEN_PAIRS = frozenset(
+    "scores score_terms scaled mask masked exp weights context_terms".split()
+)
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """One stated number next to the computed one.
+
+    Attributes
+    ----------
+    path
+        Element-level trace path, e.g. ``"q[2][0]"``.
+    stated, computed
+        The lesson's number and the trace's number.
+    stated_text, computed_text
+        Both written by `fmt` at the lesson's ``decimals``.
+    agrees
+        ``stated_text == computed_text``.
+    """
+
+    path: str
+    stated: float
+    computed: float
+    stated_text: str
+    computed_text: str
+    agrees: bool
+
+
+def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
+    """Compare every claimed number of ``lesson`` with ``trace``.
+
+    Parameters
+    ----------
+    lesson
+        The lesson whose ``claims`` are checked; its ``decimals`` sets the
+        precision of the comparison.
+    trace
+        ``compute(lesson)``.
+
+    Returns
+    -------
+    list of ClaimResult
+        One per stated number, in claim order, array claims expanded in
+        row-major order (``"q[2]"`` gives ``"q[2][0]"``, ``"q[2][1]"``, ...).
+
+    Raises
+    ------
+    LessonError
+        Keyed ``"claims.<path>"`` when the path names nothing in the trace, a
+        word or a step this lesson does not compute, or when the stated
+        shape differs from the computed one.
+    """
+    results: list[ClaimResult] = []
+    for path, stated in lesson.claims.items():
+        computed = _computed(trace, path)
+        stated = np.asarray(stated, dtype=np.float64)
+        if stated.shape != computed.shape:
+            raise LessonError(
+                f"claims.{path}",
+                f"states {_shape_text(stated.shape)} but the trace has "
+                f"{_shape_text(computed.shape)} there",
+            )
+        for index in np.ndindex(computed.shape):
+            results.append(
+                _result(
+                    path + "".join(f"[{i}]" for i in index),
+                    float(stated[index]),
+                    float(computed[index]),
+                    lesson.decimals,
+                )
+            )
+    return results
+
+
+def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
+    """A plain-text table of the claims, then a one-line summary.
+
+    Parameters
+    ----------
+    results
+        From `check_claims`.
+    lesson
+        The checked lesson: names its tokens and gives the precision.
+
+    Returns
+    -------
+    str
+        Columns: claim path, the token(s) it is about, stated, computed and
+        ``✓`` (agrees) or ``✗`` (disagrees); last line e.g.
+        ``"3 of 20 claims disagree"``. No trailing newline.
+    """
+    places = "decimal" if lesson.decimals == 1 else "decimals"
+    title = f"Claims of lesson '{lesson.name}', compared at {lesson.decimals} {places}"
+    if not results:
+        return f"{title}\nthe lesson states no numbers to check"
+    header = ("claim", "about", "stated", "computed", "")
+    rows = [
+        (r.path, _about(r.path, lesson.tokens), r.stated_text, r.computed_text, "✓" if r.agrees else "✗")
+        for r in results
+    ]
+    widths = [max(len(row[c]) for row in (header, *rows)) for c in range(4)]
+    lines = [title, ""]
+    for row in (header, *rows):
+        cells = [
+            row[0].ljust(widths[0]),
+            row[1].ljust(widths[1]),
+            row[2].rjust(widths[2]),
+            row[3].rjust(widths[3]),
+            row[4],
+        ]
+        lines.append("  ".join(cells).rstrip())
+    bad = sum(not r.agrees for r in results)
+    verb = "disagrees" if bad == 1 else "disagree"
+    noun = "claim" if len(results) == 1 else "claims"
+    lines += ["", f"{bad} of {len(results)} {noun} {verb}"]
+    return "\n".join(lines)
+
+
+def _computed(trace: Trace, path: str) -> np.ndarray:
+    key = f"claims.{path}"
+    try:
+        value = trace.get(path)
+    except KeyError as error:
+        raise LessonError(key, f"names nothing in the trace: {_problem(error)}") from None
+    if value is None:
+        raise LessonError(key, "this lesson does not compute that step, so it has no numbers to check")
+    if isinstance(value, str) or (isinstance(value, tuple) and value and isinstance(value[0], str)):
+        raise LessonError(key, "names words, not numbers; claims state numbers")
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise LessonError(key, f"names a {type(value).__name__}, not numbers") from None
+
+
+def _problem(error: KeyError) -> str:
+    """A KeyError's message without the quotes ``str(KeyError)`` adds."""
+    problem = getattr(error, "problem", None)
+    return " ".join(str(problem if problem else error.args[0] if error.args else error).split())
+
+
+def _result(path: str, stated: float, computed: float, decimals: int) -> ClaimResult:
+    stated_text = fmt(stated, decimals)
+    computed_text = fmt(computed, decimals)
+    return ClaimResult(
+        path=path,
+        stated=stated,
+        computed=computed,
+        stated_text=stated_text,
+        computed_text=computed_text,
+        agrees=stated_text == computed_text,
+    )
+
+
+def _about(path: str, tokens: Sequence[str]) -> str:
+    """The token(s) a claim is about: ``q[2][0]`` → ``coding``, ``weights[0][2]`` → ``I → coding``."""
+    last = path.rpartition(".")[2]
+    name = last.partition("[")[0]
+    indices = [int(index) for index in re.findall(r"\[(\d+)\]", last)]
+    if name not in _TOKEN_ROWS or not indices or indices[0] >= len(tokens):
+        return ""
+    about = tokens[indices[0]]
+    if name in _TOKEN_PAIRS and len(indices) > 1 and indices[1] < len(tokens):
+        about += f" → {tokens[indices[1]]}"
+    return about
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    if not shape:
+        return "a single number"
+    if len(shape) == 1:
+        return f"{shape[0]} number" + ("" if shape[0] == 1 else "s")
+    return "a " + " × ".join(map(str, shape)) + " array"

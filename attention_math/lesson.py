@@ -1,0 +1,67 @@
+"""The lesson: a user's worked example of attention, as validated, immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+__all__ = ["Lesson", "FeedForward", "Vocabulary"]
+
+
+@dataclass(frozen=True)
+class FeedForward:
+    """Position-wise feed-forward layer ``relu(x @ w_1 + b_1) @ w_2 + b_2``."""
+
+    w_1: np.ndarray  # (d_model, d_ff)
+    b_1: np.ndarray  # (d_ff,)
+    w_2: np.ndarray  # (d_ff, d_model)
+    b_2: np.ndarray  # (d_model,)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Words the next-token step scores, each with its (tied) embedding row."""
+
+    words: tuple[str, ...]
+    embeddings: np.ndarray  # (len(words), d_model)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A validated lesson. Arrays are float64 and read-only.
+
+    Shapes: ``embeddings`` (n, d_model); ``w_q``, ``w_k`` (d_model, d_qk);
+    ``w_v`` (d_model, d_v); ``w_o`` (d_v, d_model) or None; ``heads`` divides
+    d_qk and d_v. ``positional`` is ``"none"``, ``"sinusoidal"`` or an (n, d_model)
+    array. ``claims`` maps a trace path (``"q"``, ``"q[2]"``, ``"scores[0][2]"``)
+    to the number(s) the lesson text states there.
+    """
+
+    name: str
+    description: str
+    tokens: tuple[str, ...]
+    embeddings: np.ndarray
+    w_q: np.ndarray
+    w_k: np.ndarray
+    w_v: np.ndarray
+    w_o: np.ndarray | None = None
+    heads: int = 1
+    scale: bool = True
+    causal: bool = False
+    residual: bool = False
+    positional: str | np.ndarray = "none"
+    decimals: int = 2
+    feed_forward: FeedForward | None = None
+    vocabulary: Vocabulary | None = None
+    claims: Mapping[str, np.ndarray] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.tokens)
+
+    @property
+    def d_model(self) -> int:
+        return int(self.embeddings.shape[1])

@@ -1,0 +1,547 @@
+"""Turn a lesson file (TOML or JSON) or a plain mapping into a validated `Lesson`.
+
+Every problem is reported as one `LessonError` whose message is a single line
+naming the key as it is spelled in the file (``w_q``, ``embeddings[1][0]``,
+``feed_forward.w_1``, ``claims.q[2]``) and what was expected there, e.g.::
+
+    w_q: has 3 rows, expected 4 (d_model, the width of embeddings)
+    embeddings[1][0]: is NaN; numbers must be finite
+    w_q: row 2 has 3 numbers, expected 4 like row 0
+
+Rows and columns are counted from 0, as in claim paths (``q[2]`` is the third
+token). Problems with the file as a whole (missing, unreadable, not TOML/JSON)
+have no key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from .errors import LessonError
+from .lesson import FeedForward, Lesson, Vocabulary
+
+__all__ = ["load_lesson", "lesson_from_dict", "CLAIM_PATH", "LESSON_KEYS"]
+
+#: Every top-level key a lesson may have, in the order a lesson file lists them.
+LESSON_KEYS: tuple[str, ...] = (
+    "description",
+    "tokens",
+    "embeddings",
+    "positional",
+    "w_q",
+    "w_k",
+    "w_v",
+    "w_o",
+    "heads",
+    "scale",
+    "causal",
+    "residual",
+    "feed_forward",
+    "vocabulary",
+    "decimals",
+    "claims",
+)
+_FEED_FORWARD_KEYS = ("w_1", "b_1", "w_2", "b_2")
+_VOCABULARY_KEYS = ("words", "embeddings")
+_POSITIONAL_NAMES = ("none", "sinusoidal")
+_MAX_DECIMALS = 6
+
+#: A claim key: a name, then any number of ``[index]`` and ``.name`` parts.
+CLAIM_PATH = re.compile(r"[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*")
+
+_MATRIX = "a matrix (a list of rows, each a list of numbers)"
+_VECTOR = "a list of numbers"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def load_lesson(path: str | Path) -> Lesson:
+    """Read and validate a lesson file.
+
+    Parameters
+    ----------
+    path
+        A ``.toml`` or ``.json`` file holding one lesson table.
+
+    Returns
+    -------
+    Lesson
+        Named after the file's stem, with ``source`` set to ``str(path)``.
+
+    Raises
+    ------
+    LessonError
+        With ``key=None`` when the file is missing, a directory, unreadable,
+        of another type or not valid TOML/JSON (line and column included when
+        the parser gives them); otherwise as `lesson_from_dict` raises.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise LessonError(None, f"{path}: no such lesson file")
+    if path.is_dir():
+        raise LessonError(None, f"{path}: is a directory, not a lesson file")
+    if suffix not in (".toml", ".json"):
+        kind = f"'{path.suffix}'" if path.suffix else "with no extension"
+        raise LessonError(
+            None, f"{path}: unsupported lesson file type {kind}; use .toml or .json"
+        )
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise LessonError(None, f"{path}: cannot read the file (permission denied)") from None
+    except OSError as error:
+        raise LessonError(None, f"{path}: cannot read the file ({_one_line(error.strerror or str(error))})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LessonError(
+            None, f"{path}: not UTF-8 text (byte {error.start} cannot be decoded)"
+        ) from None
+
+    if suffix == ".toml":
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise LessonError(None, f"{path}: invalid TOML: {_one_line(str(error))}") from None
+    else:
+        try:
+            data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        except json.JSONDecodeError as error:
+            raise LessonError(
+                None,
+                f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: "
+                f"{_one_line(error.msg)}",
+            ) from None
+        except _DuplicateKey as error:
+            raise LessonError(None, f"{path}: invalid JSON: key \"{error.key}\" appears twice") from None
+        if not isinstance(data, dict):
+            raise LessonError(
+                None, f"{path}: expected a JSON object of lesson keys, got {_describe(data)}"
+            )
+    return lesson_from_dict(data, name=path.stem, source=str(path))
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- lesson
+
+
+def lesson_from_dict(data: Mapping[str, Any], name: str, source: str = "") -> Lesson:
+    """Validate a lesson given as a mapping (a parsed TOML/JSON table).
+
+    Parameters
+    ----------
+    data
+        The lesson's keys; see `LESSON_KEYS`. ``tokens``, ``embeddings``,
+        ``w_q``, ``w_k`` and ``w_v`` are required.
+    name
+        The lesson's name (a file's stem, or an example's name).
+    source
+        Where the lesson came from, for messages; ``""`` when built in code.
+
+    Returns
+    -------
+    Lesson
+        Arrays are float64 and read-only, sequences are tuples and ``claims``
+        is a read-only mapping from claim path to a read-only array (0-d for
+        a single number), in file order.
+
+    Raises
+    ------
+    LessonError
+        Naming the offending key and what was expected there.
+    """
+    if not isinstance(data, Mapping):
+        raise LessonError(None, f"expected a table of lesson keys, got {_describe(data)}")
+    _reject_unknown_keys(data, LESSON_KEYS, prefix="")
+    for key in ("tokens", "embeddings", "w_q", "w_k", "w_v"):
+        if key not in data:
+            raise LessonError(key, f"missing; every lesson needs {_REQUIRED_WHAT[key]}")
+
+    tokens = _strings(data["tokens"], "tokens")
+    n = len(tokens)
+    embeddings = _matrix(
+        data["embeddings"], "embeddings", rows=(n, f"one per token; tokens has {n}")
+    )
+    d_model = embeddings.shape[1]
+    d_model_why = "d_model, the width of embeddings"
+
+    w_q = _matrix(data["w_q"], "w_q", rows=(d_model, d_model_why))
+    d_qk = w_q.shape[1]
+    w_k = _matrix(
+        data["w_k"], "w_k", rows=(d_model, d_model_why), cols=(d_qk, "d_qk, the width of w_q")
+    )
+    w_v = _matrix(data["w_v"], "w_v", rows=(d_model, d_model_why))
+    d_v = w_v.shape[1]
+    w_o = None
+    if "w_o" in data:
+        w_o = _matrix(
+            data["w_o"],
+            "w_o",
+            rows=(d_v, "d_v, the width of w_v"),
+            cols=(d_model, d_model_why),
+        )
+    d_out = d_model if w_o is not None else d_v
+
+    heads = _int(data.get("heads", 1), "heads")
+    if heads < 1:
+        raise LessonError("heads", f"is {heads}; expected a whole number of at least 1")
+    for width, why in ((d_qk, "d_qk, the width of w_q"), (d_v, "d_v, the width of w_v")):
+        if width % heads:
+            raise LessonError(
+                "heads",
+                f"{heads} heads do not divide {width} ({why}); each head takes an "
+                "equal share of the columns",
+            )
+
+    scale = _bool(data.get("scale", True), "scale")
+    causal = _bool(data.get("causal", False), "causal")
+    residual = _bool(data.get("residual", False), "residual")
+    if residual:
+        _require_model_width("residual", d_out, d_model, d_v)
+
+    positional = _positional(data.get("positional", "none"), n, d_model)
+
+    decimals = _int(data.get("decimals", 2), "decimals")
+    if not 0 <= decimals <= _MAX_DECIMALS:
+        raise LessonError(
+            "decimals", f"is {decimals}; expected a whole number from 0 to {_MAX_DECIMALS}"
+        )
+
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise LessonError("description", f"expected a string, got {_describe(description)}")
+
+    feed_forward = None
+    if "feed_forward" in data:
+        _require_model_width("feed_forward", d_out, d_model, d_v)
+        feed_forward = _feed_forward(data["feed_forward"], d_model)
+
+    vocabulary = None
+    if "vocabulary" in data:
+        _require_model_width("vocabulary", d_out, d_model, d_v)
+        vocabulary = _vocabulary(data["vocabulary"], d_model)
+
+    claims = _claims(data.get("claims", {}))
+
+    return Lesson(
+        name=name,
+        description=description,
+        tokens=tokens,
+        embeddings=embeddings,
+        w_q=w_q,
+        w_k=w_k,
+        w_v=w_v,
+        w_o=w_o,
+        heads=heads,
+        scale=scale,
+        causal=causal,
+        residual=residual,
+        positional=positional,
+        decimals=decimals,
+        feed_forward=feed_forward,
+        vocabulary=vocabulary,
+        claims=claims,
+        source=source,
+    )
+
+
+_REQUIRED_WHAT = {
+    "tokens": "tokens, a list of words",
+    "embeddings": "embeddings, " + _MATRIX + " with one row per token",
+    "w_q": "w_q, the query weights: a d_model × d_qk matrix",
+    "w_k": "w_k, the key weights: a d_model × d_qk matrix",
+    "w_v": "w_v, the value weights: a d_model × d_v matrix",
+}
+
+
+def _reject_unknown_keys(data: Mapping[str, Any], known: Sequence[str], prefix: str) -> None:
+    for key in data:
+        if key in known:
+            continue
+        text = str(key)
+        close = difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.6)
+        hint = f"; did you mean '{prefix}{close[0]}'?" if close else f"; known keys are {', '.join(known)}"
+        raise LessonError(f"{prefix}{text}", f"unknown key{hint}")
+
+
+def _require_model_width(key: str, d_out: int, d_model: int, d_v: int) -> None:
+    """Residual, feed-forward and next-token steps add to or read d_model-wide rows."""
+    if d_out != d_model:
+        raise LessonError(
+            key,
+            f"needs the attention output to be {d_model} wide (d_model, the width of "
+            f"embeddings) but it is {d_v} wide (d_v, the width of w_v, with no w_o); "
+            f"add a {d_v} × {d_model} w_o or give w_v {d_model} columns",
+        )
+
+
+def _positional(value: Any, n: int, d_model: int) -> str | np.ndarray:
+    if isinstance(value, str):
+        if value in _POSITIONAL_NAMES:
+            return value
+        close = [name for name in _POSITIONAL_NAMES if name.startswith(value.lower()[:3])]
+        close = close or difflib.get_close_matches(value.lower(), _POSITIONAL_NAMES, n=1)
+        hint = f"; did you mean \"{close[0]}\"?" if value and close else ""
+        raise LessonError(
+            "positional",
+            f"expected \"none\", \"sinusoidal\" or a matrix with one row per token, "
+            f"got \"{value}\"{hint}",
+        )
+    if not isinstance(value, (list, tuple)):
+        raise LessonError(
+            "positional",
+            f"expected \"none\", \"sinusoidal\" or {_MATRIX}, got {_describe(value)}",
+        )
+    return _matrix(
+        value,
+        "positional",
+        rows=(n, f"one per token; tokens has {n}"),
+        cols=(d_model, "d_model, the width of embeddings"),
+    )
+
+
+def _feed_forward(value: Any, d_model: int) -> FeedForward:
+    if not isinstance(value, Mapping):
+        raise LessonError(
+            "feed_forward", f"expected a table with w_1, b_1, w_2, b_2, got {_describe(value)}"
+        )
+    _reject_unknown_keys(value, _FEED_FORWARD_KEYS, prefix="feed_forward.")
+    for key in ("w_1", "w_2"):
+        if key not in value:
+            raise LessonError(f"feed_forward.{key}", "missing; a feed_forward table needs w_1 and w_2")
+    d_model_why = "d_model, the width of embeddings"
+    w_1 = _matrix(value["w_1"], "feed_forward.w_1", rows=(d_model, d_model_why))
+    d_ff = w_1.shape[1]
+    d_ff_why = "d_ff, the width of feed_forward.w_1"
+    w_2 = _matrix(
+        value["w_2"], "feed_forward.w_2", rows=(d_ff, d_ff_why), cols=(d_model, d_model_why)
+    )
+    b_1 = _vector_or_zeros(value.get("b_1"), "feed_forward.b_1", (d_ff, d_ff_why))
+    b_2 = _vector_or_zeros(value.get("b_2"), "feed_forward.b_2", (d_model, d_model_why))
+    return FeedForward(w_1=w_1, b_1=b_1, w_2=w_2, b_2=b_2)
+
+
+def _vocabulary(value: Any, d_model: int) -> Vocabulary:
+    if not isinstance(value, Mapping):
+        raise LessonError(
+            "vocabulary", f"expected a table with words and embeddings, got {_describe(value)}"
+        )
+    _reject_unknown_keys(value, _VOCABULARY_KEYS, prefix="vocabulary.")
+    for key in _VOCABULARY_KEYS:
+        if key not in value:
+            raise LessonError(
+                f"vocabulary.{key}", "missing; a vocabulary table needs words and embeddings"
+            )
+    words = _strings(value["words"], "vocabulary.words")
+    for index, word in enumerate(words):
+        if word in words[:index]:
+            raise LessonError(
+                f"vocabulary.words[{index}]",
+                f"\"{word}\" is listed twice; each candidate word appears once",
+            )
+    embeddings = _matrix(
+        value["embeddings"],
+        "vocabulary.embeddings",
+        rows=(len(words), f"one per word; vocabulary.words has {len(words)}"),
+        cols=(d_model, "d_model, the width of embeddings"),
+    )
+    return Vocabulary(words=words, embeddings=embeddings)
+
+
+def _claims(value: Any) -> Mapping[str, np.ndarray]:
+    if not isinstance(value, Mapping):
+        raise LessonError(
+            "claims", f"expected a table of trace path = stated number(s), got {_describe(value)}"
+        )
+    claims: dict[str, np.ndarray] = {}
+    for path, stated in _flatten(value, ""):
+        key = f"claims.{path}"
+        if not CLAIM_PATH.fullmatch(path):
+            raise LessonError(
+                key,
+                "is not a trace path; write a name followed by [index] and .name parts, "
+                "e.g. q, \"q[2]\", \"scores[0][2]\" or \"heads[1].weights[0]\"",
+            )
+        claims[path] = _readonly(np.array(_nested_numbers(stated, key), dtype=np.float64))
+    return MappingProxyType(claims)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str) -> list[tuple[str, Any]]:
+    """Undo TOML's dotted keys: ``heads.x = 1`` parses as ``{"heads": {"x": 1}}``."""
+    items: list[tuple[str, Any]] = []
+    for name, value in table.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            items.extend(_flatten(value, f"{path}."))
+        else:
+            items.append((path, value))
+    return items
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _describe(value: Any) -> str:
+    """Name a value's kind the way a lesson file spells it."""
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"the string {json.dumps(shown, ensure_ascii=False)}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "an empty list" if not value else "a list"
+    if value is None:
+        return "nothing (null)"
+    return f"a {type(value).__name__}"
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def _number(value: Any, key: str, *, allow_infinite: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LessonError(key, f"expected a number, got {_describe(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise LessonError(key, "is too large to be a number we can compute with") from None
+    if math.isnan(number):
+        raise LessonError(key, "is NaN; numbers must be finite")
+    if math.isinf(number) and not allow_infinite:
+        raise LessonError(key, "is infinite; numbers must be finite")
+    return number
+
+
+def _int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise LessonError(key, f"expected a whole number, got {_describe(value)}")
+    return value
+
+
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise LessonError(key, f"expected true or false, got {_describe(value)}")
+    return value
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise LessonError(key, f"expected a list of words, got {_describe(value)}")
+    if not value:
+        raise LessonError(key, "is empty; expected at least one word")
+    for index, item in enumerate(value):
+        if not isinstance(item, str):
+            raise LessonError(f"{key}[{index}]", f"expected a word (a string), got {_describe(item)}")
+        if not item.strip():
+            raise LessonError(f"{key}[{index}]", "is blank; expected a word")
+    return tuple(value)
+
+
+def _vector_or_zeros(value: Any, key: str, length: tuple[int, str]) -> np.ndarray:
+    if value is None:
+        return _readonly(np.zeros(length[0]))
+    if not isinstance(value, (list, tuple)):
+        raise LessonError(key, f"expected {_VECTOR}, got {_describe(value)}")
+    if not value:
+        raise LessonError(key, f"is empty; expected {_VECTOR}")
+    numbers = [_number(item, f"{key}[{index}]") for index, item in enumerate(value)]
+    if len(numbers) != length[0]:
+        raise LessonError(key, f"has {_count(len(numbers), 'number')}, expected {length[0]} ({length[1]})")
+    return _readonly(np.array(numbers, dtype=np.float64))
+
+
+def _matrix(
+    value: Any,
+    key: str,
+    *,
+    rows: tuple[int, str] | None = None,
+    cols: tuple[int, str] | None = None,
+) -> np.ndarray:
+    """Validate a rectangular, finite matrix; ``rows``/``cols`` are (size, where it comes from)."""
+    if not isinstance(value, (list, tuple)):
+        raise LessonError(key, f"expected {_MATRIX}, got {_describe(value)}")
+    if not value:
+        raise LessonError(key, f"is empty; expected {_MATRIX}")
+    width = None
+    table: list[list[float]] = []
+    for r, row in enumerate(value):
+        if not isinstance(row, (list, tuple)):
+            raise LessonError(key, f"row {r} is {_describe(row)}; expected {_MATRIX}")
+        if not row:
+            raise LessonError(key, f"row {r} is empty; expected {_VECTOR}")
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise LessonError(key, f"row {r} has {_count(len(row), 'number')}, expected {width} like row 0")
+        table.append([_number(item, f"{key}[{r}][{c}]") for c, item in enumerate(row)])
+    array = np.array(table, dtype=np.float64)
+    if rows is not None and array.shape[0] != rows[0]:
+        raise LessonError(key, f"has {_count(array.shape[0], 'row')}, expected {rows[0]} ({rows[1]})")
+    if cols is not None and array.shape[1] != cols[0]:
+        raise LessonError(key, f"has {_count(array.shape[1], 'column')}, expected {cols[0]} ({cols[1]})")
+    return _readonly(array)
+
+
+def _nested_numbers(value: Any, key: str) -> float | list[Any]:
+    """A number or a rectangular nested list of numbers (infinities allowed: −∞ is stateable)."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise LessonError(key, "is empty; expected a number or a list of numbers")
+        items = [_nested_numbers(item, f"{key}[{index}]") for index, item in enumerate(value)]
+        shape = np.shape(items[0])
+        for index, item in enumerate(items):
+            if np.shape(item) != shape:
+                raise LessonError(
+                    key,
+                    f"item {index} is {_shape_text(np.shape(item))}, expected "
+                    f"{_shape_text(shape)} like item 0; nested lists must be rectangular",
+                )
+        return items
+    return _number(value, key, allow_infinite=True)
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    if not shape:
+        return "a single number"
+    if len(shape) == 1:
+        return f"a list of {_count(shape[0], 'number')}"
+    return "a " + " × ".join(str(size) for size in shape) + " nested list"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")

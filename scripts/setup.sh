@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install everything attention-video needs on a Debian machine, idempotently:
+# the system libraries Manim builds against, then a virtual environment
+# (.venv) with the project and its test extras. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Cairo and Pango (Manim's drawing and text), pkg-config and a compiler for
+# packages that build from source, a venv-capable Python, and the fonts the
+# scenes name. Formulas use Typst (a Python wheel), so no TeX is needed.
+DEB_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config build-essential python3-dev python3-venv fonts-dejavu-core)
+
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+        SUDO="sudo"
+    fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $($PYTHON --version)"
+    "$PYTHON" -m venv .venv
+fi
+echo "setup: installing the project and its test extras into .venv"
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+echo "setup: done"

@@ -1,0 +1,47 @@
+"""Build a topic scene without writing video, checking the screen after every animation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from manim import tempconfig
+
+from scenes import topic_class
+from scenes.base import TopicScene
+from scenes.layout import mismatched_numbers, off_frame, overlaps, untraced_numbers
+from scenes.runner import manim_config
+
+
+@dataclass
+class ScreenLog:
+    """What the checks found after each animation (empty lists: all good)."""
+
+    plays: int = 0
+    untraced: list[str] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)
+    off_frame: list[str] = field(default_factory=list)
+    overlaps: list[str] = field(default_factory=list)
+
+
+def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, ScreenLog]:
+    """Run the scene's construct with Manim's dry_run; check the screen after every play."""
+    log = ScreenLog()
+    cls = topic_class(topic)
+
+    class Checked(cls):  # type: ignore[misc, valid-type]
+        def play(self, *args: object, **kwargs: object) -> None:
+            super().play(*args, **kwargs)
+            log.plays += 1
+            where = f"after animation {log.plays} ({self.steps[-1] if self.steps else 'start'})"
+            log.untraced += [f"{where}: {p}" for p in untraced_numbers(self.mobjects)]
+            log.mismatched += [f"{where}: {p}" for p in mismatched_numbers(self.mobjects, self.trace, self.numbers.decimals)]
+            log.off_frame += [f"{where}: {p}" for p in off_frame(self.mobjects)]
+            log.overlaps += [f"{where}: {p}" for p in overlaps(self.mobjects)]
+
+    settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False)
+    settings["dry_run"] = True
+    with tempconfig(settings):
+        scene = Checked(trace)
+        scene.render()
+    return scene, log
