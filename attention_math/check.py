@@ -8,6 +8,8 @@ number the lesson text states.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +19,8 @@ import numpy as np
 from .errors import LessonError
 from .formatting import fmt
 from .lesson import Lesson
-from .trace import Trace
+from .loading import _shape_text
+from .trace import HeadTrace, Trace
 
 __all__ = ["ClaimResult", "check_claims", "format_report"]
 
@@ -126,7 +129,13 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
         return f"{title}\nthe lesson states no numbers to check"
     header = ("claim", "about", "stated", "computed", "")
     rows = [
-        (r.path, _about(r.path, lesson.tokens), r.stated_text, r.computed_text, "✓" if r.agrees else "✗")
+        (
+            r.path,
+            _about(r.path, lesson.tokens),
+            r.stated_text,
+            r.computed_text,
+            "✓" if r.agrees else "✗",
+        )
         for r in results
     ]
     widths = [max(len(row[c]) for row in (header, *rows)) for c in range(4)]
@@ -152,9 +161,11 @@ def _computed(trace: Trace, path: str) -> np.ndarray:
     try:
         value = trace.get(path)
     except KeyError as error:
-        raise LessonError(key, f"names nothing in the trace: {_problem(error)}") from None
+        raise LessonError(key, _problem(path, error)) from None
     if value is None:
-        raise LessonError(key, "this lesson does not compute that step, so it has no numbers to check")
+        raise LessonError(
+            key, "this lesson does not compute that step, so it has no numbers to check"
+        )
     if isinstance(value, str) or (isinstance(value, tuple) and value and isinstance(value[0], str)):
         raise LessonError(key, "names words, not numbers; claims state numbers")
     try:
@@ -163,10 +174,16 @@ def _computed(trace: Trace, path: str) -> np.ndarray:
         raise LessonError(key, f"names a {type(value).__name__}, not numbers") from None
 
 
-def _problem(error: KeyError) -> str:
-    """A KeyError's message without the quotes ``str(KeyError)`` adds."""
-    problem = getattr(error, "problem", None)
-    return " ".join(str(problem if problem else error.args[0] if error.args else error).split())
+def _problem(path: str, error: KeyError) -> str:
+    """Say why ``path`` failed: a misspelt name (with a suggestion) or the trace's reason."""
+    known = {field.name for node in (Trace, HeadTrace) for field in dataclasses.fields(node)}
+    for name in re.findall(r"[A-Za-z_]\w*", path):
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return f"the trace has nothing called '{name}'{hint}"
+    problem = getattr(error, "problem", None) or (error.args[0] if error.args else "")
+    return "names nothing in the trace: " + " ".join(str(problem).split())
 
 
 def _result(path: str, stated: float, computed: float, decimals: int) -> ClaimResult:
@@ -183,7 +200,7 @@ def _result(path: str, stated: float, computed: float, decimals: int) -> ClaimRe
 
 
 def _about(path: str, tokens: Sequence[str]) -> str:
-    """The token(s) a claim is about: ``q[2][0]`` → ``coding``, ``weights[0][2]`` → ``I → coding``."""
+    """The token(s) a claim is about: "coding" for q[2][0], "I → coding" for weights[0][2]."""
     last = path.rpartition(".")[2]
     name = last.partition("[")[0]
     indices = [int(index) for index in re.findall(r"\[(\d+)\]", last)]
@@ -194,10 +211,3 @@ def _about(path: str, tokens: Sequence[str]) -> str:
         about += f" → {tokens[indices[1]]}"
     return about
 
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    if not shape:
-        return "a single number"
-    if len(shape) == 1:
-        return f"{shape[0]} number" + ("" if shape[0] == 1 else "s")
-    return "a " + " × ".join(map(str, shape)) + " array"

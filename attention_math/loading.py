@@ -102,7 +102,8 @@ def load_lesson(path: str | Path) -> Lesson:
     except PermissionError:
         raise LessonError(None, f"{path}: cannot read the file (permission denied)") from None
     except OSError as error:
-        raise LessonError(None, f"{path}: cannot read the file ({_one_line(error.strerror or str(error))})") from None
+        reason = _one_line(error.strerror or str(error))
+        raise LessonError(None, f"{path}: cannot read the file ({reason})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -125,7 +126,9 @@ def load_lesson(path: str | Path) -> Lesson:
                 f"{_one_line(error.msg)}",
             ) from None
         except _DuplicateKey as error:
-            raise LessonError(None, f"{path}: invalid JSON: key \"{error.key}\" appears twice") from None
+            raise LessonError(
+                None, f"{path}: invalid JSON: key \"{error.key}\" appears twice"
+            ) from None
         if not isinstance(data, dict):
             raise LessonError(
                 None, f"{path}: expected a JSON object of lesson keys, got {_describe(data)}"
@@ -182,7 +185,7 @@ def lesson_from_dict(data: Mapping[str, Any], name: str, source: str = "") -> Le
     if not isinstance(data, Mapping):
         raise LessonError(None, f"expected a table of lesson keys, got {_describe(data)}")
     _reject_unknown_keys(data, LESSON_KEYS, prefix="")
-    for key in ("tokens", "embeddings", "w_q", "w_k", "w_v"):
+    for key in _REQUIRED_WHAT:
         if key not in data:
             raise LessonError(key, f"missing; every lesson needs {_REQUIRED_WHAT[key]}")
 
@@ -289,8 +292,11 @@ def _reject_unknown_keys(data: Mapping[str, Any], known: Sequence[str], prefix: 
             continue
         text = str(key)
         close = difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.6)
-        hint = f"; did you mean '{prefix}{close[0]}'?" if close else f"; known keys are {', '.join(known)}"
-        raise LessonError(f"{prefix}{text}", f"unknown key{hint}")
+        if close:
+            hint = f"did you mean '{prefix}{close[0]}'?"
+        else:
+            hint = f"known keys are {', '.join(known)}"
+        raise LessonError(f"{prefix}{text}", f"unknown key; {hint}")
 
 
 def _require_model_width(key: str, d_out: int, d_model: int, d_v: int) -> None:
@@ -337,7 +343,9 @@ def _feed_forward(value: Any, d_model: int) -> FeedForward:
     _reject_unknown_keys(value, _FEED_FORWARD_KEYS, prefix="feed_forward.")
     for key in ("w_1", "w_2"):
         if key not in value:
-            raise LessonError(f"feed_forward.{key}", "missing; a feed_forward table needs w_1 and w_2")
+            raise LessonError(
+                f"feed_forward.{key}", "missing; a feed_forward table needs w_1 and w_2"
+            )
     d_model_why = "d_model, the width of embeddings"
     w_1 = _matrix(value["w_1"], "feed_forward.w_1", rows=(d_model, d_model_why))
     d_ff = w_1.shape[1]
@@ -466,7 +474,9 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
         raise LessonError(key, "is empty; expected at least one word")
     for index, item in enumerate(value):
         if not isinstance(item, str):
-            raise LessonError(f"{key}[{index}]", f"expected a word (a string), got {_describe(item)}")
+            raise LessonError(
+                f"{key}[{index}]", f"expected a word (a string), got {_describe(item)}"
+            )
         if not item.strip():
             raise LessonError(f"{key}[{index}]", "is blank; expected a word")
     return tuple(value)
@@ -480,8 +490,7 @@ def _vector_or_zeros(value: Any, key: str, length: tuple[int, str]) -> np.ndarra
     if not value:
         raise LessonError(key, f"is empty; expected {_VECTOR}")
     numbers = [_number(item, f"{key}[{index}]") for index, item in enumerate(value)]
-    if len(numbers) != length[0]:
-        raise LessonError(key, f"has {_count(len(numbers), 'number')}, expected {length[0]} ({length[1]})")
+    _expect_size(key, len(numbers), "number", length)
     return _readonly(np.array(numbers, dtype=np.float64))
 
 
@@ -507,18 +516,30 @@ def _matrix(
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise LessonError(key, f"row {r} has {_count(len(row), 'number')}, expected {width} like row 0")
+            raise LessonError(
+                key, f"row {r} has {_count(len(row), 'number')}, expected {width} like row 0"
+            )
         table.append([_number(item, f"{key}[{r}][{c}]") for c, item in enumerate(row)])
     array = np.array(table, dtype=np.float64)
-    if rows is not None and array.shape[0] != rows[0]:
-        raise LessonError(key, f"has {_count(array.shape[0], 'row')}, expected {rows[0]} ({rows[1]})")
-    if cols is not None and array.shape[1] != cols[0]:
-        raise LessonError(key, f"has {_count(array.shape[1], 'column')}, expected {cols[0]} ({cols[1]})")
+    if rows is not None:
+        _expect_size(key, array.shape[0], "row", rows)
+    if cols is not None:
+        _expect_size(key, array.shape[1], "column", cols)
     return _readonly(array)
 
 
+def _expect_size(key: str, size: int, noun: str, expected: tuple[int, str]) -> None:
+    """Refuse ``size`` unless it is ``expected[0]``; ``expected[1]`` says where that comes from."""
+    want, why = expected
+    if size != want:
+        raise LessonError(key, f"has {_count(size, noun)}, expected {want} ({why})")
+
+
 def _nested_numbers(value: Any, key: str) -> float | list[Any]:
-    """A number or a rectangular nested list of numbers (infinities allowed: −∞ is stateable)."""
+    """A number or a rectangular nested list of numbers.
+
+    Infinities are allowed: a lesson may state a masked score as −∞.
+    """
     if isinstance(value, (list, tuple)):
         if not value:
             raise LessonError(key, "is empty; expected a number or a list of numbers")
@@ -536,11 +557,12 @@ def _nested_numbers(value: Any, key: str) -> float | list[Any]:
 
 
 def _shape_text(shape: tuple[int, ...]) -> str:
+    """Describe a shape: "a single number", "a list of 3 numbers", "a 2 × 3 array"."""
     if not shape:
         return "a single number"
     if len(shape) == 1:
         return f"a list of {_count(shape[0], 'number')}"
-    return "a " + " × ".join(str(size) for size in shape) + " nested list"
+    return "a " + " × ".join(str(size) for size in shape) + " array"
 
 
 def _count(number: int, noun: str) -> str:

@@ -173,9 +173,19 @@ class MatrixView(VGroup):
         self.colour = colour
         self.font_size = font_size
         rows, cols = shape
-        probes = [[numbers.number(path(i, j), colour=colour, font_size=font_size) for j in range(cols)] for i in range(rows)]
-        cell_w = max(m.width for row in probes for m in row) + 0.3
-        cell_h = max(max(m.height for row in probes for m in row), 0.22) + 0.22
+        if filled:
+            probes = [[numbers.number(path(i, j), colour=colour, font_size=font_size) for j in range(cols)] for i in range(rows)]
+            widest = max(m.width for row in probes for m in row)
+            tallest = max(m.height for row in probes for m in row)
+        else:
+            # An empty matrix is sized like its future contents without drawing
+            # (or registering) them: the number font is monospaced, so the
+            # longest text is the widest.
+            longest = max((numbers.text(path(i, j)) for i in range(rows) for j in range(cols)), key=len)
+            probe = Text(longest, font=NUMBER_FONT, font_size=font_size)
+            widest, tallest = probe.width, probe.height
+        cell_w = widest + 0.3
+        cell_h = max(tallest, 0.22) + 0.22
         self.cell_size = (cell_w, cell_h)
         offsets = np.array([[j * cell_w, -i * cell_h, 0.0] for i in range(rows) for j in range(cols)])
         offsets -= (offsets[0] + offsets[-1]) / 2

@@ -133,11 +133,14 @@ def test_report_when_nothing_is_stated():
 @pytest.mark.parametrize(
     ("claims", "key", "fragment"),
     [
-        ({"nope": 1}, "claims.nope", "names nothing in the trace"),
+        ({"nope": 1}, "claims.nope", "the trace has nothing called 'nope'"),
+        ({"score[0]": [1, 0]}, "claims.score[0]", "did you mean 'scores'?"),
+        ({"heads[0].weight": 1}, "claims.heads[0].weight", "did you mean 'weights'?"),
         ({"q[5]": [1, 2]}, "claims.q[5]", "names nothing in the trace"),
         ({"heads[3].weights": 1}, "claims.heads[3].weights", "names nothing in the trace"),
-        ({"q": [1, 2]}, "claims.q", "states 2 numbers but the trace has a 2 × 2 array"),
-        ({"q[0][0]": [1]}, "claims.q[0][0]", "states 1 number but the trace has a single number"),
+        ({"q[0][0][0]": 1}, "claims.q[0][0][0]", "names nothing in the trace"),
+        ({"q": [1, 2]}, "claims.q", "states a list of 2 numbers but the trace has a 2 × 2 array"),
+        ({"q[0][0]": [1]}, "claims.q[0][0]", "states a list of 1 number but the trace has a single number"),
         ({"residual": [[1, 2], [3, 4]]}, "claims.residual", "does not compute"),
         ({"tokens[0]": 1}, "claims.tokens[0]", "words"),
     ],
