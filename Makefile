@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml scripts/setup.sh
 
 ## Render the default video: the multi-head topic of the default example.
 video: setup
-	$(PYTHON) render.py --scene projection
+	$(PYTHON) render.py --scene multihead
 
 ## Last frame only, fast.
 preview: setup
-	$(PYTHON) render.py --scene projection --preview
+	$(PYTHON) render.py --scene multihead --preview
 
 ## Run the whole test suite.
 test: setup

@@ -28,7 +28,7 @@ from attention_math import (
     load_lesson,
 )
 from attention_math.lesson import Lesson
-from scenes import DEFAULT_TOPIC, TOPICS, drawable_problem, lesson_for
+from scenes import DEFAULT_TOPIC, TOPICS, drawable_problem, lesson_for, topic_problem
 
 QUALITY_NAMES = ("low", "medium", "high", "4k")
 FORMAT_NAMES = ("mp4", "webm", "gif", "png")
@@ -117,6 +117,9 @@ def cli(
         if problem:
             raise LessonError(None, problem)
         trace = compute(lesson_for(topic, lesson))
+        problem = topic_problem(topic, trace)
+        if problem:
+            raise LessonError(None, problem)
     except LessonError as error:
         _fail(str(error))
         return

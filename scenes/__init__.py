@@ -12,24 +12,91 @@ import dataclasses
 from importlib import import_module
 
 from attention_math.lesson import Lesson
+from attention_math.trace import Trace
 
-__all__ = ["TOPICS", "DEFAULT_TOPIC", "MAX_TOKENS", "MAX_DIMENSIONS", "topic_class", "lesson_for", "drawable_problem"]
+__all__ = [
+    "TOPICS",
+    "DEFAULT_TOPIC",
+    "MAX_TOKENS",
+    "MAX_DIMENSIONS",
+    "MAX_VOCABULARY",
+    "topic_class",
+    "lesson_for",
+    "drawable_problem",
+    "topic_problem",
+]
 
 # The largest lesson whose matrices fit a 16:9 frame with readable numbers at 480p.
 MAX_TOKENS = 6
 MAX_DIMENSIONS = 8
+MAX_VOCABULARY = 8
 
 # name -> (module, class, one-line summary), in pipeline order.
 _REGISTRY: dict[str, tuple[str, str, str]] = {
+    "embeddings": (
+        "scenes.embeddings",
+        "EmbeddingsScene",
+        "Tokens become rows of X: one token's embedding row, then all stacked; a dimension is one column",
+    ),
+    "positional": (
+        "scenes.positional",
+        "PositionalScene",
+        "Why order matters, and the lesson's positional encoding added to the embeddings to give X",
+    ),
     "projection": (
         "scenes.projection",
         "ProjectionScene",
         "Q, K and V as X times W: one row-times-column product with running sums, then all",
     ),
+    "scores": (
+        "scenes.scores",
+        "ScoresScene",
+        "Scores Q·Kᵀ as query-key dot products: one cell with its products in full, then all, then ÷ √d_k",
+    ),
+    "softmax": (
+        "scenes.softmax",
+        "SoftmaxScene",
+        "Softmax: one row of scores in full (exp, sum, shares as bars), then every row of weights sums to one",
+    ),
+    "weighted_sum": (
+        "scenes.weighted_sum",
+        "WeightedSumScene",
+        "Context = weights times V: one token's value rows scaled by its weights and summed, then every token",
+    ),
+    "single_query": (
+        "scenes.single_query",
+        "SingleQueryScene",
+        "One token start to finish: its query against every key, softmax, weighted values, context and residual",
+    ),
+    "multihead": (
+        "scenes.multihead",
+        "MultiheadScene",
+        "Multi-head attention: Q, K, V split into heads, one attention pattern each, concatenated and projected by W_o",
+    ),
+    "masking": (
+        "scenes.masking",
+        "MaskingScene",
+        "Causal masking: scores of later tokens become −∞ before the softmax, so their weights are zero",
+    ),
+    "next_word": (
+        "scenes.next_word",
+        "NextWordScene",
+        "Next word: the last token's block output scored against every word's embedding, softmax, prediction",
+    ),
+    "block": (
+        "scenes.block",
+        "BlockScene",
+        "The transformer block: attention, Add & Norm, feed-forward, Add & Norm, with the lesson's numbers",
+    ),
+    "overview": (
+        "scenes.overview",
+        "OverviewScene",
+        "softmax(Q·Kᵀ/√d_k)·V built symbol by symbol, each symbol linked to its matrix",
+    ),
 }
 
 TOPICS: dict[str, str] = {name: summary for name, (_, _, summary) in _REGISTRY.items()}
-DEFAULT_TOPIC = "projection"
+DEFAULT_TOPIC = "multihead"
 
 
 def topic_class(name: str) -> type:
@@ -56,4 +123,22 @@ def drawable_problem(lesson: Lesson) -> str | None:
     for key, width in widths.items():
         if width > MAX_DIMENSIONS:
             return f"{key}: {width} columns is more than the {MAX_DIMENSIONS} a frame can show legibly"
+    if lesson.vocabulary is not None and len(lesson.vocabulary.words) > MAX_VOCABULARY:
+        count = len(lesson.vocabulary.words)
+        return f"vocabulary.words: {count} words is more than the {MAX_VOCABULARY} a frame can show legibly"
+    return None
+
+
+def topic_problem(topic: str, trace: Trace) -> str | None:
+    """Why ``topic`` cannot be drawn from ``trace``, or None when it can.
+
+    The block and next-word topics need the attention output to be as wide as
+    the embeddings (the residual adds them); other topics draw any lesson.
+    """
+    if topic in ("block", "next_word") and trace.norm_2 is None:
+        width, d_model = trace.output.shape[1], trace.x.shape[1]
+        return (
+            f"{topic}: the attention output is {width} wide but the embeddings are {d_model}; "
+            "give w_o (d_v × d_model) so the residual can add them"
+        )
     return None

@@ -82,14 +82,28 @@ def mismatched_numbers(mobjects: list[Mobject], trace: object, decimals: int) ->
     return problems
 
 
+def _drawn(mob: Mobject) -> bool:
+    """Whether a leaf mobject puts ink on the screen (fill or stroke)."""
+    if len(mob.points) == 0:
+        return False
+    fill = mob.get_fill_opacity() if hasattr(mob, "get_fill_opacity") else 0.0
+    stroke = mob.get_stroke_opacity() * (mob.get_stroke_width() > 0) if hasattr(mob, "get_stroke_opacity") else 0.0
+    return max(fill, stroke) > 0.05
+
+
 def off_frame(mobjects: list[Mobject]) -> list[str]:
-    """Texts that reach outside the frame."""
-    half_w, half_h = config.frame_width / 2, config.frame_height / 2
+    """Drawn shapes (texts, formulas, lines, boxes) that reach outside the frame."""
+    half_w, half_h = config.frame_width / 2 + TOLERANCE, config.frame_height / 2 + TOLERANCE
     problems = []
-    for t in visible_texts(mobjects):
-        box = Box.of(t)
-        if box.left < -half_w or box.right > half_w or box.bottom < -half_h or box.top > half_h:
-            problems.append(f"{t.text!r} at x {box.left:.2f}..{box.right:.2f}, y {box.bottom:.2f}..{box.top:.2f}")
+    for top in mobjects:
+        inked = [leaf for leaf in top.family_members_with_points() if _drawn(leaf)]
+        if not inked:
+            continue
+        points = np.concatenate([leaf.points for leaf in inked])
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        if lo[0] < -half_w or hi[0] > half_w or lo[1] < -half_h or hi[1] > half_h:
+            name = top.text if isinstance(top, Text) else type(top).__name__
+            problems.append(f"{name!r} at x {lo[0]:.2f}..{hi[0]:.2f}, y {lo[1]:.2f}..{hi[1]:.2f}")
     return problems
 
 

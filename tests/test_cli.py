@@ -104,3 +104,15 @@ def test_render_projection_writes_a_playable_video_whose_numbers_equal_the_manif
     for (i, j), value in np.ndenumerate(q):
         assert numbers[f"q[{i}][{j}]"] == {"value": value, "text": fmt(value, lesson.decimals)}
     assert [p for p in out.iterdir() if p.name.startswith(".")] == []  # no work folders left behind
+
+
+def test_block_refuses_a_lesson_whose_output_is_narrower_than_the_embeddings(tmp_path):
+    lesson = tmp_path / "narrow.toml"
+    lesson.write_text(
+        'tokens = ["a", "b"]\nembeddings = [[1, 0], [0, 1]]\n'
+        "w_q = [[1], [0]]\nw_k = [[1], [0]]\nw_v = [[1], [1]]\n"
+    )
+    result = run("--scene", "block", "--lesson", str(lesson), "--preview", "--media-dir", str(tmp_path / "m"))
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error: block:") and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "m").exists()

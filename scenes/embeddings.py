@@ -1,0 +1,168 @@
+"""Topic ``embeddings``: tokens become the rows of X, and a dimension is one column.
+
+The story: the lesson's tokens as a sentence; the first token's embedding row in
+full; every other token's row stacking under it into the matrix X; one column of
+X highlighted as a dimension (one feature, read across all tokens), swept over
+the other columns; and X labelled as one row per token, one column per dimension.
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    RIGHT,
+    Animation,
+    Brace,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    Mobject,
+    ReplacementTransform,
+    VGroup,
+)
+
+from . import palette
+from .base import TopicScene
+from .widgets import MatrixView, fit_in_frame, formula, label
+
+__all__ = ["EmbeddingsScene"]
+
+# Room kept to the right of X for the row brace and its label.
+SIDE_ROOM = 3.6
+# Height of the band at the top where the sentence is shown first.
+SENTENCE_BAND = 1.2
+
+
+class EmbeddingsScene(TopicScene):
+    """Tokens to rows of X: one token's embedding in full, then all; a dimension as a column."""
+
+    topic = "embeddings"
+    summary = "Tokens become rows of X: one token's embedding row, then all stacked; a dimension is one column"
+
+    def construct(self) -> None:
+        trace = self.trace
+        numbers = self.numbers
+        n, d = trace.embeddings.shape
+        frame_w, frame_h = self.camera.frame_width, self.camera.frame_height
+
+        x_view = MatrixView(
+            numbers,
+            lambda i, j: f"embeddings[{i}][{j}]",
+            (n, d),
+            colour=palette.EMBEDDING,
+            name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
+            row_labels=[numbers.token(i) for i in range(n)],
+        )
+        # X sits between the sentence band at the top and the room kept above the
+        # caption for the column brace; it may grow a little when the lesson is small.
+        top = frame_h / 2 - SENTENCE_BAND
+        bottom = self.caption_top + 1.05
+        fit_in_frame(x_view, max_width=frame_w - SIDE_ROOM - 0.6, max_height=top - bottom, max_growth=1.5)
+        x_view.move_to([0, (top + bottom) / 2, 0])
+
+        # The closing labels are made now so the whole picture can be centred.
+        rows_brace = Brace(x_view.brackets, RIGHT, color=palette.MUTED, buff=0.15)
+        rows_word = label("one row per token", colour=palette.MUTED, font_size=22)
+        rows_word.next_to(rows_brace, RIGHT, buff=0.15)
+        cols_brace = Brace(x_view.brackets, DOWN, color=palette.MUTED, buff=0.12)
+        cols_word = label("one column per dimension", colour=palette.MUTED, font_size=22)
+        cols_word.next_to(cols_brace, DOWN, buff=0.1)
+        picture = VGroup(x_view, rows_brace, rows_word, cols_brace, cols_word)
+        picture.set_x(0)
+
+        # The sentence, as the tokens the lesson gives, at the size they will have in X.
+        sentence = VGroup(*(numbers.token(i) for i in range(n))).arrange(RIGHT, buff=0.45)
+        sentence.scale(x_view.scale_factor)
+        fit_in_frame(sentence, max_width=frame_w - 1.0, max_height=SENTENCE_BAND - 0.4)
+        sentence.move_to([0, frame_h / 2 - SENTENCE_BAND / 2, 0])
+
+        self.step("A sentence is split into tokens")
+        self.play(LaggedStart(*(FadeIn(t, shift=0.2 * DOWN) for t in sentence), lag_ratio=0.2), run_time=1.2)
+        self.wait(1.0)
+
+        # One token in full: its label moves to the row it will own, its numbers appear.
+        self.step("Each token is looked up as a row of numbers: its embedding")
+        first_box = x_view.row_box(0, palette.HIGHLIGHT)
+        embedding_word = label("embedding", colour=palette.EMBEDDING, font_size=24)
+        embedding_word.next_to(first_box, RIGHT, buff=0.3)
+        self.play(sentence[0].animate.set_color(palette.HIGHLIGHT), run_time=0.4)
+        self.play(ReplacementTransform(sentence[0], x_view.row_labels[0]), run_time=0.8)
+        self.play(
+            LaggedStart(*(FadeIn(c, shift=0.15 * RIGHT) for c in x_view.row(0)), lag_ratio=0.15),
+            Create(first_box),
+            FadeIn(embedding_word),
+            run_time=1.2,
+        )
+        self.wait(1.0)
+
+        # The same for every other token, quickly: the rows stack into X.
+        self.step("The same for every token: the rows stack into the matrix X")
+        self.play(FadeOut(first_box), FadeOut(embedding_word), run_time=0.4)
+        self.play(
+            LaggedStart(
+                *(
+                    LaggedStart(
+                        ReplacementTransform(sentence[i], x_view.row_labels[i]),
+                        FadeIn(x_view.row(i), shift=0.15 * RIGHT),
+                        lag_ratio=0.3,
+                    )
+                    for i in range(1, n)
+                ),
+                lag_ratio=0.35,
+            ),
+            run_time=max(1.0, 0.45 * n),
+        )
+        self.play(Create(x_view.brackets), FadeIn(x_view.name), run_time=0.8)
+        _adopt(self, x_view)
+        self.wait(0.8)
+
+        # A dimension: one column, the same feature read for every token.
+        self.step("A dimension is one column: one feature across all tokens")
+        column_box = x_view.column_box(0, palette.HIGHLIGHT)
+        dimension_word = label("one dimension", colour=palette.HIGHLIGHT, font_size=22)
+        dimension_word.next_to(column_box, DOWN, buff=0.2)
+        self.play(Create(column_box), FadeIn(dimension_word), *_recolour(x_view.column(0), palette.HIGHLIGHT), run_time=0.9)
+        self.wait(1.2)
+
+        self.step("Every token has one number in every dimension")
+        previous = 0
+        for j in range(1, d):
+            new_box = x_view.column_box(j, palette.HIGHLIGHT)
+            self.play(
+                ReplacementTransform(column_box, new_box),
+                dimension_word.animate.next_to(new_box, DOWN, buff=0.2),
+                *_recolour(x_view.column(previous), palette.EMBEDDING),
+                *_recolour(x_view.column(j), palette.HIGHLIGHT),
+                run_time=max(0.3, 1.6 / d),
+            )
+            column_box, previous = new_box, j
+        self.wait(1.0)
+
+        # The result: X, one row per token and one column per dimension.
+        self.step("X: one row per token, one column per dimension")
+        self.play(
+            FadeOut(column_box),
+            FadeOut(dimension_word),
+            *_recolour(x_view.column(previous), palette.EMBEDDING),
+            run_time=0.5,
+        )
+        self.play(FadeIn(rows_brace), FadeIn(rows_word), FadeIn(cols_brace), FadeIn(cols_word), run_time=0.9)
+        self.wait(2.5)
+
+
+def _recolour(cells: VGroup, colour: str) -> list[Animation]:
+    """Colour animations for each cell (a fresh VGroup would be added to the scene twice)."""
+    return [cell.animate.set_color(colour) for cell in cells]
+
+
+def _adopt(scene: TopicScene, view: Mobject) -> None:
+    """Replace the loose pieces of ``view`` on screen by ``view`` itself.
+
+    The pieces were animated in one by one (labels, rows, brackets); from now on
+    the scene holds the view as one mobject, so nothing is drawn twice.
+    """
+    family = {id(m) for m in view.get_family()}
+    loose = [m for m in scene.mobjects if all(id(s) in family for s in m.get_family())]
+    scene.remove(*loose)
+    scene.add(view)

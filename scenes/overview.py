@@ -1,0 +1,226 @@
+"""Topic ``overview``: softmax(Q Kᵀ / √d_k) V built up symbol by symbol.
+
+The story: the formula appears one symbol at a time, each in its role colour,
+and each symbol is linked by a line to its matrix from the trace: Q, K and V
+above the formula, the softmax weights and the result (the context) below.
+The lesson decides the formula: no ``/ √d_k`` when it does not scale, ``+ M``
+when it is causal. For a lesson with several heads the first head is shown,
+with that head's own columns of Q, K and V.
+"""
+
+from __future__ import annotations
+
+from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Indicate, Line, Mobject, VGroup
+
+from . import palette
+from .base import TopicScene
+from .widgets import MatrixView, fit_in_frame, formula, label
+
+__all__ = ["OverviewScene"]
+
+# Vertical room between the formula and the matrices, for the linking lines.
+LINK_GAP = 0.55
+FORMULA_WIDTH = 9.0
+
+
+class OverviewScene(TopicScene):
+    """The attention formula symbol by symbol, each symbol linked to its matrix."""
+
+    topic = "overview"
+    summary = "softmax(Q·Kᵀ/√d_k)·V built symbol by symbol, each symbol linked to its matrix"
+
+    def construct(self) -> None:
+        trace = self.trace
+        numbers = self.numbers
+        head = trace.heads[0]
+        several = len(trace.heads) > 1
+        scaled = bool(trace.lesson.scale)
+        causal = head.mask is not None
+        n = len(trace.tokens)
+        # One head: the trace's own q, k, v; several: the first head's columns.
+        prefix = "heads[0]." if several else ""
+
+        equation = self._formula(scaled, causal)
+        fit_in_frame(equation, max_width=FORMULA_WIDTH, max_growth=1.0)
+        self._equation = equation
+
+        def view(path: str, shape: tuple[int, int], colour: str, name: Mobject, tokens: bool) -> MatrixView:
+            return MatrixView(
+                numbers,
+                lambda i, j: f"{path}[{i}][{j}]",
+                shape,
+                colour=colour,
+                name=name,
+                row_labels=[numbers.token(i) for i in range(n)] if tokens else None,
+            )
+
+        q_view = view(f"{prefix}q", head.q.shape, palette.QUERY, formula("{{ Q : s }}", {"s": palette.QUERY}), True)
+        k_view = view(f"{prefix}k", head.k.shape, palette.KEY, formula("{{ K : s }}", {"s": palette.KEY}), False)
+        v_view = view(f"{prefix}v", head.v.shape, palette.VALUE, formula("{{ V : s }}", {"s": palette.VALUE}), False)
+        w_view = view("heads[0].weights", head.weights.shape, palette.WEIGHTS, label("weights", colour=palette.WEIGHTS), False)
+        c_view = view("heads[0].context", head.context.shape, palette.CONTEXT, label("context", colour=palette.CONTEXT), True)
+        above = VGroup(q_view, k_view, v_view).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
+        below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.9, aligned_edge=UP)
+        parts = self._parts(equation, scaled, causal)
+        self._place(equation, above, below, parts)
+
+        if several:
+            self.step("The first head: its queries Q, one row per token")
+        else:
+            self.step("Queries Q: one row per token")
+        self._reveal(parts["q"], q_view, palette.QUERY, up=True)
+
+        self.step("Keys: Q times Kᵀ scores every query against every key")
+        self._reveal(parts["k"], k_view, palette.KEY, up=True)
+
+        if scaled:
+            self.step("Divide by the square root of the key width")
+            note = VGroup(
+                formula("sqrt(d_k) =", font_size=30).set_color(palette.MUTED),
+                numbers.number("scale", colour=palette.MUTED, font_size=22),
+            ).arrange(RIGHT, buff=0.12)
+            note.next_to(parts["sc"], DOWN, buff=0.15)
+            self.play(FadeIn(parts["bar"]), FadeIn(parts["sc"]), FadeIn(note), run_time=0.8)
+            self.wait(1.2)
+            self.play(FadeOut(note), run_time=0.4)
+
+        if causal:
+            self.step("The mask M hides every later token")
+            self.play(FadeIn(parts["m"]), run_time=0.8)
+            self.wait(1.0)
+
+        if scaled:
+            self.step("Softmax turns each row of scores into weights")
+        else:
+            self.step("This lesson does not scale: softmax turns each row of scores into weights")
+        self._reveal(parts["softmax"], w_view, palette.WEIGHTS, up=False)
+
+        self.step("The weights mix the values V")
+        self._reveal(parts["v"], v_view, palette.VALUE, up=True)
+
+        self.step("The result: one context row for every token")
+        self._reveal(parts["result"], c_view, palette.CONTEXT, up=False)
+
+        if several:
+            self.step("The first head's attention, in one line")
+        else:
+            self.step("Attention, in one line")
+        self.play(Indicate(VGroup(*parts.values()), scale_factor=1.06, color=palette.HIGHLIGHT), run_time=1.2)
+        self.wait(2.5)
+
+    # -- building blocks -----------------------------------------------------------
+
+    @staticmethod
+    def _formula(scaled: bool, causal: bool) -> Mobject:
+        """The lesson's attention formula, every symbol in a named group."""
+        inner = "{{ {{ Q : q }} {{ K^T : k }} : qk }}"
+        if scaled:
+            inner = f"{{{{ {inner} / {{{{ sqrt(d_k) : sc }}}} : frac }}}}"
+        if causal:
+            inner += " {{ + M : m }}"
+        result = '{{ "Attention"( {{ Q : aq }}, {{ K : ak }}, {{ V : av }} ) : att }}'
+        expression = f'{result} = {{{{ {{{{ "softmax" : word }}}} ( {inner} ) : sm }}}} {{{{ V : v }}}}'
+        colours = {
+            "att": palette.CONTEXT,
+            "aq": palette.QUERY,
+            "ak": palette.KEY,
+            "av": palette.VALUE,
+            "sm": palette.WEIGHTS,
+            "q": palette.QUERY,
+            "k": palette.KEY,
+            "sc": palette.MUTED,
+            "m": palette.MASK,
+            "v": palette.VALUE,
+        }
+        if scaled:
+            colours["frac"] = palette.TEXT
+        return formula(expression, {name: colours[name] for name in _group_order(scaled, causal)})
+
+    @staticmethod
+    def _parts(equation: Mobject, scaled: bool, causal: bool) -> dict[str, VGroup]:
+        """The formula's leaves, split into the pieces revealed one step at a time."""
+
+        def leaves(name: str) -> list[Mobject]:
+            # A group this lesson's formula does not have (no scale, no mask) is empty.
+            if name in ("frac", "sc") and not scaled or name == "m" and not causal:
+                return []
+            return list(equation.select(name))
+
+        def without(base: list[Mobject], *names: str) -> VGroup:
+            taken = {id(m) for name in names for m in leaves(name)}
+            return VGroup(*(m for m in base if id(m) not in taken))
+
+        parts = {
+            "q": VGroup(*leaves("q")),
+            "k": VGroup(*leaves("k")),
+            "v": VGroup(*leaves("v")),
+            # The softmax word and its brackets: what is left of "sm" once the
+            # scores, the scale and the mask are taken out.
+            "softmax": without(leaves("sm"), "qk", "frac", "m"),
+            # "Attention(Q, K, V) =": everything that belongs to no other piece.
+            "result": without(equation.family_members_with_points(), "sm", "v"),
+        }
+        if scaled:
+            parts["sc"] = VGroup(*leaves("sc"))
+            parts["bar"] = without(leaves("frac"), "qk", "sc")
+        if causal:
+            parts["m"] = VGroup(*leaves("m"))
+        return parts
+
+    def _place(self, equation: Mobject, above: VGroup, below: VGroup, parts: dict[str, VGroup]) -> None:
+        """Formula in the middle, Q K V above it, context and weights below it.
+
+        Each tier is centred under (or over) the symbols it links to, as far as
+        the frame allows, so the linking lines fan out without crossing.
+        """
+        frame_w, frame_h = self.camera.frame_width, self.camera.frame_height
+        top, bottom = frame_h / 2 - 0.15, self.caption_top + 0.1
+        tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
+        width = frame_w - 0.6
+        scale = min(1.2, width / above.width, width / below.width, tier_h / above.height, tier_h / below.height)
+        above.scale(scale)
+        below.scale(scale)
+        equation.move_to([0, bottom + below.height + LINK_GAP + equation.height / 2, 0])
+        above.next_to(equation, UP, buff=LINK_GAP)
+        below.next_to(equation, DOWN, buff=LINK_GAP)
+        # Keep the extra height, if any, evenly above and below.
+        spare = top - above.get_top()[1]
+        VGroup(equation, above, below).shift(spare / 2 * UP)
+
+        def centre_on(tier: VGroup, symbols: list[VGroup]) -> None:
+            x = sum(s.get_center()[0] for s in symbols) / len(symbols)
+            half = (frame_w - 0.4 - tier.width) / 2
+            tier.set_x(max(-half, min(half, x)))
+
+        centre_on(above, [parts["q"], parts["k"], parts["v"]])
+        centre_on(below, [parts["result"], parts["softmax"]])
+
+    def _reveal(self, symbol: VGroup, view: MatrixView, colour: str, *, up: bool) -> None:
+        """Show a formula symbol, then its matrix and a line from one to the other."""
+        # Lines start just outside the whole formula, so they never cross a
+        # bracket or a denominator on their way to the matrix.
+        if up:
+            start = [symbol.get_center()[0], self._equation.get_top()[1] + 0.08, 0]
+            end = view.get_bottom() + 0.08 * DOWN
+        else:
+            start = [symbol.get_center()[0], self._equation.get_bottom()[1] - 0.08, 0]
+            end = view.get_top() + 0.08 * UP
+        link = Line(start, end, color=colour, stroke_width=2.5, stroke_opacity=0.7)
+        self.play(FadeIn(symbol, scale=1.2), run_time=0.7)
+        self.play(Create(link), FadeIn(view, shift=0.15 * (UP if up else DOWN)), run_time=0.9)
+        self.wait(1.2)
+
+
+
+def _group_order(scaled: bool, causal: bool) -> list[str]:
+    """Group names, outer before inner, so an inner group's colour wins."""
+    order = ["att", "aq", "ak", "av", "sm"]
+    if scaled:
+        order.append("frac")
+    order += ["q", "k"]
+    if scaled:
+        order.append("sc")
+    if causal:
+        order.append("m")
+    order.append("v")
+    return order

@@ -1,0 +1,335 @@
+"""Topic ``positional``: why word order matters, and the lesson's positions added to X.
+
+The story: "dog bites man" and "man bites dog" use the same words, so as embedding
+rows they are the same set of rows and attention alone cannot tell them apart.
+Then the lesson's own positional encoding: the sinusoidal formula and its wave
+pattern, a matrix the lesson gives, or (for a lesson without one) a matrix of
+zeros. Finally embeddings + positions = X, one entry in full, then the rest of
+the first token's row, then every other token.
+"""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    LaggedStart,
+    Rectangle,
+    ReplacementTransform,
+    TransformFromCopy,
+    VGroup,
+)
+
+from . import palette
+from .base import TopicScene
+from .widgets import MatrixView, fit_in_frame, formula, label
+
+__all__ = ["PositionalScene"]
+
+# Made-up looks of three word embeddings, as fill opacities of four little
+# squares: a picture of "a row of numbers", not numbers of this lesson.
+WORD_LOOKS = {
+    "dog": (0.9, 0.15, 0.75, 0.1),
+    "bites": (0.1, 0.2, 0.85, 0.9),
+    "man": (0.8, 0.9, 0.1, 0.25),
+}
+# Height kept under the matrices for the one entry shown in full.
+DETAIL_BAND = 0.75
+# Below this scale the one-line embeddings + positions = X layout is too small to read, so the
+# layout with X on a second line is used when it is larger.
+TWO_LINE_SCALE = 0.8
+
+
+class PositionalScene(TopicScene):
+    """Order matters (same rows, other meaning); the lesson's positions added to the embeddings."""
+
+    topic = "positional"
+    summary = "Why order matters, and the lesson's positional encoding added to the embeddings to give X"
+
+    def construct(self) -> None:
+        self._order_matters()
+        self._add_positions()
+
+    # -- part one: the same words in another order ---------------------------------
+
+    def _order_matters(self) -> None:
+        """Two sentences with the same words: same set of rows, different meaning."""
+        left = self._sentence(("dog", "bites", "man"))
+        right = self._sentence(("man", "bites", "dog"))
+        both = VGroup(left, right).arrange(RIGHT, buff=3.2, aligned_edge=UP)
+        fit_in_frame(both, max_width=self.camera.frame_width - 1.0)
+        both.move_to([0, 1.0, 0])
+        differ = label("≠", colour=palette.HIGHLIGHT, font_size=40)
+        differ.move_to([0, left.words.get_center()[1], 0])
+        same = label("same rows", colour=palette.HIGHLIGHT, font_size=28)
+        same.move_to([0, left.rows.get_center()[1], 0])
+
+        self.step("Word order carries meaning")
+        self.play(FadeIn(left.words, shift=0.2 * DOWN), run_time=0.8)
+        self.play(FadeIn(right.words, shift=0.2 * DOWN), FadeIn(differ), run_time=0.8)
+        self.wait(1.0)
+
+        # Each word is looked up as its embedding row, in sentence order.
+        self.step("But as embedding rows, both are the same set of rows")
+        self.play(
+            *(TransformFromCopy(word, row.word) for sentence in (left, right) for word, row in zip(sentence.words, sentence.rows)),
+            *(FadeIn(row.look, shift=0.1 * RIGHT) for sentence in (left, right) for row in sentence.rows),
+            run_time=1.2,
+        )
+        # Every row on the left has an identical partner on the right.
+        matches = []
+        for row in left.rows:
+            partner = next(r for r in right.rows if r.word.text == row.word.text)
+            matches.append(ReplacementTransform(row.copy(), partner))
+        self.play(LaggedStart(*matches, lag_ratio=0.4), run_time=2.2)
+        self.play(FadeIn(same), run_time=0.6)
+        self.wait(0.8)
+
+        self.step("Attention alone cannot tell who bites whom")
+        self.wait(2.0)
+        self.play(FadeOut(VGroup(left, right, differ, same)), run_time=0.6)
+
+    def _sentence(self, words: tuple[str, ...]) -> VGroup:
+        """Words side by side (``.words``) and their rows stacked below (``.rows``)."""
+        word_mobs = VGroup(*(label(w, font_size=34) for w in words)).arrange(RIGHT, buff=0.3)
+        rows = VGroup()
+        for w in words:
+            look = VGroup(
+                *(
+                    Rectangle(width=0.38, height=0.38, stroke_color=palette.EMBEDDING, stroke_width=2)
+                    .set_fill(palette.EMBEDDING, opacity=o)
+                    for o in WORD_LOOKS[w]
+                )
+            ).arrange(RIGHT, buff=0.06)
+            word = label(w, font_size=30)
+            row = VGroup(word, look)
+            row.word, row.look = word, look
+            rows.add(row)
+        # The squares line up in one column; the words are right-aligned before them.
+        VGroup(*(row.look for row in rows)).arrange(DOWN, buff=0.25)
+        for row in rows:
+            row.word.next_to(row.look, LEFT, buff=0.3)
+        rows.next_to(word_mobs, DOWN, buff=0.9)
+        group = VGroup(word_mobs, rows)
+        group.words, group.rows = word_mobs, rows
+        return group
+
+    # -- part two: this lesson's positions ---------------------------------------
+
+    def _add_positions(self) -> None:
+        trace = self.trace
+        numbers = self.numbers
+        kind = trace.positional_kind
+        n, d = trace.embeddings.shape
+
+        e_view = MatrixView(
+            numbers,
+            lambda i, j: f"embeddings[{i}][{j}]",
+            (n, d),
+            colour=palette.EMBEDDING,
+            name=label("embeddings", colour=palette.EMBEDDING, font_size=24),
+            row_labels=[numbers.token(i) for i in range(n)],
+        )
+        p_view = MatrixView(
+            numbers,
+            lambda i, j: f"positional[{i}][{j}]",
+            (n, d),
+            colour=palette.POSITIONAL,
+            name=label("positions", colour=palette.POSITIONAL, font_size=24),
+        )
+        x_view = MatrixView(
+            numbers,
+            lambda i, j: f"x[{i}][{j}]",
+            (n, d),
+            colour=palette.EMBEDDING,
+            name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
+            filled=False,
+        )
+        plus = label("+", colour=palette.MUTED, font_size=36)
+        equals = label("=", colour=palette.MUTED, font_size=36)
+        layout = self._layout(e_view, plus, p_view, equals, x_view)
+
+        if kind == "sinusoidal":
+            self._show_sinusoidal(p_view)
+            self.step("Add each token's position row to its embedding row")
+            self.play(FadeIn(e_view), FadeIn(plus), run_time=0.8)
+            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.name), run_time=0.6)
+            self.wait(0.8)
+        else:
+            if kind == "none":
+                self.step("This lesson adds no positional encoding: its positions are all zero")
+            else:
+                self.step("This lesson gives its own position matrix")
+            self.play(FadeIn(e_view), run_time=0.8)
+            self.play(FadeIn(plus), FadeIn(p_view), run_time=0.8)
+            self.wait(0.8)
+            self.step("Add each token's position row to its embedding row")
+            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.name), run_time=0.8)
+            self.wait(1.0)
+
+        self._one_entry(e_view, p_view, x_view, layout)
+
+        self.step("The same for every token")
+        e_box = p_box = None
+        for i in range(1, n):
+            new_e, new_p = e_view.row_box(i, palette.HIGHLIGHT), p_view.row_box(i, palette.HIGHLIGHT)
+            cells = [x_view.make_cell(i, j) for j in range(d)]
+            intro = [Create(new_e), Create(new_p)] if e_box is None else [ReplacementTransform(e_box, new_e), ReplacementTransform(p_box, new_p)]
+            self.play(*intro, LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2), run_time=0.7)
+            for j, c in enumerate(cells):
+                x_view.set_cell(i, j, c)
+            e_box, p_box = new_e, new_p
+        if e_box is not None:
+            self.play(FadeOut(e_box), FadeOut(p_box), run_time=0.4)
+
+        if kind == "none":
+            self.step("Nothing was added: X is just the embeddings")
+        else:
+            self.step("X now carries what each token is and where it stands")
+        self.play(x_view.name.animate.set_color(palette.HIGHLIGHT), run_time=0.5)
+        self.play(x_view.name.animate.set_color(palette.EMBEDDING), run_time=0.5)
+        self.wait(2.0)
+
+    def _layout(self, e_view: MatrixView, plus, p_view: MatrixView, equals, x_view: MatrixView) -> VGroup:
+        """Place embeddings + positions = X on one line, or X on a second line when that reads larger."""
+        frame_w = self.camera.frame_width
+        top = self.camera.frame_height / 2 - 0.3
+        bottom = self.caption_top + DETAIL_BAND + 0.1
+        height = top - bottom
+        width = frame_w - 0.6
+
+        one_line = VGroup(e_view, plus, p_view, equals, x_view).arrange(RIGHT, buff=0.3)
+        one_scale = min(1.4, width / one_line.width, height / one_line.height)
+        # Two lines: embeddings + positions above, "= X" under P.
+        first = VGroup(e_view.copy(), plus.copy(), p_view.copy()).arrange(RIGHT, buff=0.3)
+        second = VGroup(equals.copy(), x_view.copy()).arrange(RIGHT, buff=0.3)
+        second.next_to(first, DOWN, buff=0.55)
+        second.shift((first[2].get_center()[0] - second[1].get_center()[0]) * RIGHT)
+        two_lines = VGroup(first, second)
+        two_scale = min(1.4, width / two_lines.width, height / two_lines.height)
+
+        if one_scale >= TWO_LINE_SCALE or one_scale >= two_scale:
+            layout, scale = one_line, one_scale
+        else:
+            VGroup(e_view, plus, p_view).arrange(RIGHT, buff=0.3)
+            VGroup(equals, x_view).arrange(RIGHT, buff=0.3).next_to(VGroup(e_view, plus, p_view), DOWN, buff=0.55)
+            VGroup(equals, x_view).shift((p_view.get_center()[0] - x_view.get_center()[0]) * RIGHT)
+            layout, scale = VGroup(e_view, plus, p_view, equals, x_view), two_scale
+        layout.scale(scale)
+        # Centred in the free height, as long as the detail band still fits below.
+        middle = (top + self.caption_top) / 2
+        lowest = self.caption_top + DETAIL_BAND + layout.height / 2
+        highest = top - layout.height / 2
+        layout.move_to([0, min(max(middle, lowest), highest), 0])
+        return layout
+
+    def _show_sinusoidal(self, p_view: MatrixView) -> None:
+        """The sine/cosine formula, then P with its wave pattern as a heat map behind it."""
+        trace = self.trace
+        n, d = trace.positional.shape
+        formulas = VGroup(
+            formula('{{ "PE" : pe }}("pos", 2i) = sin("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}),
+            formula('{{ "PE" : pe }}("pos", 2i+1) = cos("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}),
+        ).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+        fit_in_frame(formulas, max_width=self.camera.frame_width - 1.0, max_height=1.8)
+        formulas.to_edge(UP, buff=0.35)
+
+        # P is shown alone first, then moves to its place in the sum.
+        home, home_width = p_view.get_center(), p_view.width
+        room_top = formulas.get_bottom()[1] - 0.35
+        room_bottom = self.caption_top + 0.2
+        fit_in_frame(p_view, max_width=self.camera.frame_width - 3.0, max_height=room_top - room_bottom, max_growth=1.6)
+        p_view.move_to([0, (room_top + room_bottom) / 2, 0])
+        # Row i of P is position i: the token standing there labels it.
+        tokens = VGroup(*(self.numbers.token(i, colour=palette.MUTED) for i in range(n)))
+        for i, token in enumerate(tokens):
+            token.scale(min(1.0, p_view.scale_factor)).move_to(p_view.slot(i, 0))
+            token.set_x(p_view.brackets.get_left()[0] - 0.2 - token.width / 2)
+
+        # Brighter cell = larger value: sin and cos lie in [-1, 1].
+        cell_w, cell_h = (s * p_view.scale_factor for s in p_view.cell_size)
+        heat = VGroup()
+        for i in range(n):
+            for j in range(d):
+                value = trace.get(f"positional[{i}][{j}]")
+                tile = Rectangle(width=cell_w - 0.04, height=cell_h - 0.04, stroke_width=0)
+                tile.set_fill(palette.POSITIONAL, opacity=0)
+                tile.move_to(p_view.slot(i, j))
+                tile.heat = 0.03 + 0.6 * (value + 1) / 2
+                heat.add(tile)
+        p_view.add_to_back(heat)
+
+        self.step("This lesson adds sine and cosine waves of the position")
+        self.play(FadeIn(formulas, shift=0.1 * DOWN), run_time=1.0)
+        self.wait(1.2)
+        self.play(FadeIn(p_view), FadeIn(tokens), run_time=0.8)
+        self.wait(0.6)
+
+        # White numbers stay readable on the brightest tiles.
+        self.step("Each column is a wave: the first columns change fast, later ones slowly")
+        self.play(
+            *(tile.animate.set_fill(opacity=tile.heat) for tile in heat),
+            *(cell.animate.set_color(palette.HIGHLIGHT) for cell in p_view.cells),
+            run_time=1.0,
+        )
+        self.wait(2.2)
+
+        # The pattern fades; P moves to its place in embeddings + positions = X.
+        self.play(
+            FadeOut(formulas),
+            FadeOut(tokens),
+            *(tile.animate.set_fill(opacity=0) for tile in heat),
+            *(cell.animate.set_color(palette.POSITIONAL) for cell in p_view.cells),
+            run_time=0.6,
+        )
+        p_view.remove(heat)
+        self.remove(heat)
+        self.play(p_view.animate.scale(home_width / p_view.width).move_to(home), run_time=0.9)
+
+    def _one_entry(self, e_view: MatrixView, p_view: MatrixView, x_view: MatrixView, layout: VGroup) -> None:
+        """The first token's first entry in full, then the rest of its row."""
+        numbers = self.numbers
+        d = self.trace.embeddings.shape[1]
+        self.step("One entry in full: embedding plus position")
+        e_box, p_box = e_view.cell_box(0, 0, palette.HIGHLIGHT), p_view.cell_box(0, 0, palette.HIGHLIGHT)
+        x_box = x_view.cell_box(0, 0, palette.HIGHLIGHT)
+        detail = VGroup(
+            numbers.number("embeddings[0][0]", colour=palette.EMBEDDING),
+            label("+", colour=palette.MUTED),
+            numbers.number("positional[0][0]", colour=palette.POSITIONAL),
+            label("=", colour=palette.MUTED),
+            numbers.number("x[0][0]", colour=palette.EMBEDDING),
+        ).arrange(RIGHT, buff=0.25)
+        detail.move_to([0, max(layout.get_bottom()[1] - DETAIL_BAND / 2, self.caption_top + DETAIL_BAND / 2), 0])
+        self.play(Create(e_box), Create(p_box), run_time=0.6)
+        self.play(
+            TransformFromCopy(e_view.cell(0, 0), detail[0]),
+            TransformFromCopy(p_view.cell(0, 0), detail[2]),
+            FadeIn(detail[1]),
+            run_time=0.9,
+        )
+        self.play(FadeIn(detail[3]), FadeIn(detail[4], shift=0.1 * RIGHT), run_time=0.6)
+        cell = x_view.make_cell(0, 0)
+        self.play(Create(x_box), TransformFromCopy(detail[4], cell), run_time=0.8)
+        x_view.set_cell(0, 0, cell)
+        self.wait(0.8)
+
+        # The rest of the first token's row, quickly.
+        e_row, p_row = e_view.row_box(0, palette.HIGHLIGHT), p_view.row_box(0, palette.HIGHLIGHT)
+        cells = [x_view.make_cell(0, j) for j in range(1, d)]
+        self.play(
+            FadeOut(detail),
+            FadeOut(x_box),
+            ReplacementTransform(e_box, e_row),
+            ReplacementTransform(p_box, p_row),
+            LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2),
+            run_time=1.0,
+        )
+        for j, c in enumerate(cells, start=1):
+            x_view.set_cell(0, j, c)
+        self.play(FadeOut(e_row), FadeOut(p_row), run_time=0.4)
