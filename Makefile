@@ -4,7 +4,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 
-.PHONY: setup video preview test clean
+.PHONY: setup video preview test bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,15 @@ preview: setup
 ## Run the whole test suite.
 test: setup
 	$(PYTHON) -m pytest
+
+## Render-speed benchmark (about 15 minutes on 2 cores; run on a quiet machine):
+## writes bench/results/render_bench.md and .json.
+bench: setup
+	$(PYTHON) bench/render_bench.py
+
+## A fast subset of the benchmark, for checking it works.
+bench-quick: setup
+	$(PYTHON) bench/render_bench.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

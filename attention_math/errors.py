@@ -16,4 +16,6 @@ class LessonError(ValueError):
     def __init__(self, key: str | None, problem: str) -> None:
         self.key = key
         self.problem = problem
-        super().__init__(f"{key}: {problem}" if key else problem)
+        message = f"{key}: {problem}" if key else problem
+        # One line whatever a file holds (a key with a line break in it, say).
+        super().__init__(" ".join(message.splitlines()))

@@ -7,7 +7,10 @@ from typing import Mapping
 
 import numpy as np
 
-__all__ = ["Lesson", "FeedForward", "Vocabulary"]
+__all__ = ["Lesson", "FeedForward", "Vocabulary", "token_labels", "PRIME"]
+
+PRIME = "\u2032"
+"""Marks a repeated token's label: the second "the" is drawn as "the′" (U+2032)."""
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,26 @@ class Lesson:
     @property
     def d_model(self) -> int:
         return int(self.embeddings.shape[1])
+
+
+def token_labels(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Labels that tell the tokens apart on screen, one per token.
+
+    A token's first occurrence is labelled with the token itself; each later
+    occurrence gets primes (``PRIME``), as few as make the label differ from
+    every token and every label before it: ``("the", "cat", "the", "the")``
+    gives ``("the", "cat", "the′", "the′′")``.
+    """
+    taken = set(tokens)
+    seen: set[str] = set()
+    labels = []
+    for token in tokens:
+        label = token
+        if token in seen:
+            primes = 1
+            while (label := token + PRIME * primes) in taken:
+                primes += 1
+            taken.add(label)
+        seen.add(token)
+        labels.append(label)
+    return tuple(labels)

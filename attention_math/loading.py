@@ -11,6 +11,11 @@ naming the key as it is spelled in the file (``w_q``, ``embeddings[1][0]``,
 Rows and columns are counted from 0, as in claim paths (``q[2]`` is the third
 token). Problems with the file as a whole (missing, unreadable, not TOML/JSON)
 have no key.
+
+Numbers a lesson computes with must be finite and at most ``MAX_MAGNITUDE``
+(1e12) in size: then every step of the pipeline stays finite in float64 for
+any shape (scores grow like the fourth power of the inputs). Scores far past
+what a naive ``exp`` can take (e.g. 3574) are fine: the softmax is stable.
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
+import stat
 import tomllib
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +38,7 @@ import numpy as np
 from .errors import LessonError
 from .lesson import FeedForward, Lesson, Vocabulary
 
-__all__ = ["load_lesson", "lesson_from_dict", "CLAIM_PATH", "LESSON_KEYS"]
+__all__ = ["load_lesson", "lesson_from_dict", "CLAIM_PATH", "LESSON_KEYS", "MAX_MAGNITUDE", "MAX_FILE_BYTES"]
 
 #: Every top-level key a lesson may have, in the order a lesson file lists them.
 LESSON_KEYS: tuple[str, ...] = (
@@ -55,6 +63,14 @@ _FEED_FORWARD_KEYS = ("w_1", "b_1", "w_2", "b_2")
 _VOCABULARY_KEYS = ("words", "embeddings")
 _POSITIONAL_NAMES = ("none", "sinusoidal")
 _MAX_DECIMALS = 6
+
+#: The largest size of a number a lesson computes with (claims may state anything).
+MAX_MAGNITUDE = 1e12
+_MAGNITUDE_RULE = "numbers must be between -1e12 and 1e12 so every step stays finite"
+#: A lesson file is a few kilobytes; refuse what would take long to parse.
+MAX_FILE_BYTES = 10_000_000
+#: Trace arrays have at most three axes (``q_terms``); a claim nests no deeper.
+_MAX_CLAIM_DEPTH = 3
 
 #: A claim key: a name, then any number of ``[index]`` and ``.name`` parts.
 CLAIM_PATH = re.compile(r"[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*")
@@ -82,57 +98,86 @@ def load_lesson(path: str | Path) -> Lesson:
     Raises
     ------
     LessonError
-        With ``key=None`` when the file is missing, a directory, unreadable,
-        of another type or not valid TOML/JSON (line and column included when
-        the parser gives them); otherwise as `lesson_from_dict` raises.
+        With ``key=None`` when the file is missing, a directory, a pipe or
+        device, unreadable, larger than ``MAX_FILE_BYTES``, empty, of another
+        type or not valid TOML/JSON (line and column included when the parser
+        gives them); otherwise as `lesson_from_dict` raises.
     """
     path = Path(path)
+    shown = _printable(str(path))
     suffix = path.suffix.lower()
-    if not path.exists():
-        raise LessonError(None, f"{path}: no such lesson file")
-    if path.is_dir():
-        raise LessonError(None, f"{path}: is a directory, not a lesson file")
+    try:
+        status = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise LessonError(None, f"{shown}: no such lesson file") from None
+    except PermissionError:
+        raise LessonError(None, f"{shown}: cannot read the file (permission denied)") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the name
+        raise LessonError(None, f"{shown}: cannot read the file ({_reason(error)})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise LessonError(None, f"{shown}: is a directory, not a lesson file")
     if suffix not in (".toml", ".json"):
-        kind = f"'{path.suffix}'" if path.suffix else "with no extension"
+        kind = f"'{_printable(path.suffix)}'" if path.suffix else "with no extension"
         raise LessonError(
-            None, f"{path}: unsupported lesson file type {kind}; use .toml or .json"
+            None, f"{shown}: unsupported lesson file type {kind}; use .toml or .json"
+        )
+    if not stat.S_ISREG(status.st_mode):
+        raise LessonError(None, f"{shown}: is not a regular file (a pipe or a device?)")
+    if status.st_size > MAX_FILE_BYTES:
+        raise LessonError(
+            None,
+            f"{shown}: is {status.st_size / 1e6:.0f} MB; a lesson file is at most "
+            f"{MAX_FILE_BYTES / 1e6:.0f} MB",
         )
     try:
         raw = path.read_bytes()
     except PermissionError:
-        raise LessonError(None, f"{path}: cannot read the file (permission denied)") from None
+        raise LessonError(None, f"{shown}: cannot read the file (permission denied)") from None
     except OSError as error:
-        reason = _one_line(error.strerror or str(error))
-        raise LessonError(None, f"{path}: cannot read the file ({reason})") from None
+        raise LessonError(None, f"{shown}: cannot read the file ({_reason(error)})") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise LessonError(
-            None, f"{path}: not UTF-8 text (byte {error.start} cannot be decoded)"
+            None,
+            f"{shown}: not UTF-8 text (byte {error.start} cannot be decoded); save it as UTF-8",
         ) from None
+    if not text.strip():
+        raise LessonError(
+            None, f"{shown}: is empty; a lesson needs at least tokens, embeddings, w_q, w_k and w_v"
+        )
 
     if suffix == ".toml":
         try:
             data: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise LessonError(None, f"{path}: invalid TOML: {_one_line(str(error))}") from None
+            raise LessonError(None, f"{shown}: invalid TOML: {_one_line(str(error))}") from None
+        except RecursionError:
+            raise LessonError(None, f"{shown}: invalid TOML: nested too deeply") from None
     else:
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as error:
             raise LessonError(
                 None,
-                f"{path}: invalid JSON at line {error.lineno}, column {error.colno}: "
+                f"{shown}: invalid JSON at line {error.lineno}, column {error.colno}: "
                 f"{_one_line(error.msg)}",
             ) from None
         except _DuplicateKey as error:
             raise LessonError(
-                None, f"{path}: invalid JSON: key \"{error.key}\" appears twice"
+                None, f"{shown}: invalid JSON: key {_quoted(error.key)} appears twice"
             ) from None
+        except RecursionError:
+            raise LessonError(None, f"{shown}: invalid JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise LessonError(
-                None, f"{path}: expected a JSON object of lesson keys, got {_describe(data)}"
+                None, f"{shown}: expected a JSON object of lesson keys, got {_describe(data)}"
             )
+    if not data:
+        raise LessonError(
+            None,
+            f"{shown}: has no lesson keys; a lesson needs at least tokens, embeddings, w_q, w_k and w_v",
+        )
     return lesson_from_dict(data, name=path.stem, source=str(path))
 
 
@@ -152,6 +197,27 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _reason(error: BaseException) -> str:
+    return _one_line(getattr(error, "strerror", None) or str(error)).lower()
+
+
+def _printable(text: str) -> str:
+    """``text`` with anything that is not printable (line breaks, controls) escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _quoted(text: str, limit: int = 30) -> str:
+    """``text`` in double quotes for a message, shortened and on one line."""
+    shown = text if len(text) <= limit else text[: limit - 3] + "..."
+    return _printable(json.dumps(shown, ensure_ascii=False))
+
+
+def _key_text(key: Any) -> str:
+    """A key from the file as a message names it: as written, or quoted if it is odd."""
+    text = str(key)
+    return text if text and text.isprintable() else _quoted(text, limit=40)
 
 
 # --------------------------------------------------------------------------- lesson
@@ -296,7 +362,7 @@ def _reject_unknown_keys(data: Mapping[str, Any], known: Sequence[str], prefix: 
             hint = f"did you mean '{prefix}{close[0]}'?"
         else:
             hint = f"known keys are {', '.join(known)}"
-        raise LessonError(f"{prefix}{text}", f"unknown key; {hint}")
+        raise LessonError(f"{prefix}{_key_text(key)}", f"unknown key; {hint}")
 
 
 def _require_model_width(key: str, d_out: int, d_model: int, d_v: int) -> None:
@@ -320,7 +386,7 @@ def _positional(value: Any, n: int, d_model: int) -> str | np.ndarray:
         raise LessonError(
             "positional",
             f"expected \"none\", \"sinusoidal\" or a matrix with one row per token, "
-            f"got \"{value}\"{hint}",
+            f"got {_quoted(value)}{hint}",
         )
     if not isinstance(value, (list, tuple)):
         raise LessonError(
@@ -374,7 +440,7 @@ def _vocabulary(value: Any, d_model: int) -> Vocabulary:
         if word in words[:index]:
             raise LessonError(
                 f"vocabulary.words[{index}]",
-                f"\"{word}\" is listed twice; each candidate word appears once",
+                f"{_quoted(word)} is listed twice; each candidate word appears once",
             )
     embeddings = _matrix(
         value["embeddings"],
@@ -392,7 +458,7 @@ def _claims(value: Any) -> Mapping[str, np.ndarray]:
         )
     claims: dict[str, np.ndarray] = {}
     for path, stated in _flatten(value, ""):
-        key = f"claims.{path}"
+        key = f"claims.{_key_text(path)}"
         if not CLAIM_PATH.fullmatch(path):
             raise LessonError(
                 key,
@@ -403,13 +469,19 @@ def _claims(value: Any) -> Mapping[str, np.ndarray]:
     return MappingProxyType(claims)
 
 
-def _flatten(table: Mapping[str, Any], prefix: str) -> list[tuple[str, Any]]:
+def _flatten(table: Mapping[str, Any], prefix: str, depth: int = 0) -> list[tuple[str, Any]]:
     """Undo TOML's dotted keys: ``heads.x = 1`` parses as ``{"heads": {"x": 1}}``."""
     items: list[tuple[str, Any]] = []
     for name, value in table.items():
         path = f"{prefix}{name}"
         if isinstance(value, Mapping):
-            items.extend(_flatten(value, f"{path}."))
+            if depth >= _MAX_CLAIM_DEPTH:
+                raise LessonError(
+                    f"claims.{_key_text(path)}",
+                    "is not a trace path: tables nest too deeply (a path has at most "
+                    "a few .name parts, e.g. \"heads[1].weights[0]\")",
+                )
+            items.extend(_flatten(value, f"{path}.", depth + 1))
         else:
             items.append((path, value))
     return items
@@ -425,8 +497,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
-        shown = value if len(value) <= 30 else value[:27] + "..."
-        return f"the string {json.dumps(shown, ensure_ascii=False)}"
+        return f"the string {_quoted(value)}"
     if isinstance(value, Mapping):
         return "a table"
     if isinstance(value, (list, tuple)):
@@ -446,12 +517,16 @@ def _number(value: Any, key: str, *, allow_infinite: bool = False) -> float:
         raise LessonError(key, f"expected a number, got {_describe(value)}")
     try:
         number = float(value)
-    except OverflowError:
-        raise LessonError(key, "is too large to be a number we can compute with") from None
+    except OverflowError:  # an integer beyond float64, e.g. 10**400
+        if allow_infinite:
+            raise LessonError(key, "is too large to be a number; write inf for infinity") from None
+        raise LessonError(key, f"is too large; {_MAGNITUDE_RULE}") from None
     if math.isnan(number):
         raise LessonError(key, "is NaN; numbers must be finite")
     if math.isinf(number) and not allow_infinite:
         raise LessonError(key, "is infinite; numbers must be finite")
+    if abs(number) > MAX_MAGNITUDE and not allow_infinite:
+        raise LessonError(key, f"is {number:g}; {_MAGNITUDE_RULE}")
     return number
 
 
@@ -479,6 +554,13 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
             )
         if not item.strip():
             raise LessonError(f"{key}[{index}]", "is blank; expected a word")
+        control = next((ch for ch in item if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
+        if control is not None:
+            raise LessonError(
+                f"{key}[{index}]",
+                f"contains a line break or control character ({ascii(control)}); "
+                "a word is drawn on one line",
+            )
     return tuple(value)
 
 
@@ -535,15 +617,22 @@ def _expect_size(key: str, size: int, noun: str, expected: tuple[int, str]) -> N
         raise LessonError(key, f"has {_count(size, noun)}, expected {want} ({why})")
 
 
-def _nested_numbers(value: Any, key: str) -> float | list[Any]:
-    """A number or a rectangular nested list of numbers.
+def _nested_numbers(value: Any, key: str, depth: int = 0) -> float | list[Any]:
+    """A number or a rectangular nested list of numbers (at most three deep).
 
     Infinities are allowed: a lesson may state a masked score as −∞.
     """
     if isinstance(value, (list, tuple)):
         if not value:
             raise LessonError(key, "is empty; expected a number or a list of numbers")
-        items = [_nested_numbers(item, f"{key}[{index}]") for index, item in enumerate(value)]
+        if depth >= _MAX_CLAIM_DEPTH:
+            raise LessonError(
+                key, "expected a number, got a list: claims nest lists at most 3 deep, "
+                "as no trace array has more than 3 axes"
+            )
+        items = [
+            _nested_numbers(item, f"{key}[{index}]", depth + 1) for index, item in enumerate(value)
+        ]
         shape = np.shape(items[0])
         for index, item in enumerate(items):
             if np.shape(item) != shape:

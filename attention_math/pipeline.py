@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from attention_math.errors import LessonError
-from attention_math.lesson import FeedForward, Lesson, Vocabulary
+from attention_math.lesson import FeedForward, Lesson, Vocabulary, token_labels
 from attention_math.positional import sinusoidal
 from attention_math.trace import HeadTrace, Trace
 
@@ -283,6 +283,7 @@ def compute(lesson: Lesson) -> Trace:
     return Trace(
         lesson=lesson,
         tokens=tuple(lesson.tokens),
+        token_labels=token_labels(tuple(lesson.tokens)),
         embeddings=embeddings,
         positional_kind=positional_kind,
         positional=positional,

@@ -11,6 +11,8 @@ name                shape         meaning
 ==================  ============  ==============================================
 lesson              Lesson        the lesson the trace was computed from
 tokens              (n,)          the lesson's tokens (str)
+token_labels        (n,)          what the scenes draw for each token: the token, with
+                                  primes on a repeat ("the", "the′") so labels differ
 embeddings          (n, d)        token embeddings
 positional_kind     str           "none", "sinusoidal" or "given"
 positional          (n, d)        positional encoding (zeros for "none")
@@ -135,6 +137,7 @@ class Trace:
 
     lesson: Lesson
     tokens: tuple[str, ...]
+    token_labels: tuple[str, ...]
     embeddings: np.ndarray
     positional_kind: str
     positional: np.ndarray

@@ -15,7 +15,9 @@ from attention_math.formatting import fmt
 
 from .widgets import TracedText
 
-__all__ = ["Box", "visible_texts", "untraced_numbers", "mismatched_numbers", "off_frame", "overlaps"]
+__all__ = [
+    "Box", "visible_texts", "untraced_numbers", "mismatched_numbers", "off_frame", "overlaps", "caption_overlaps",
+]
 
 TOLERANCE = 0.01
 
@@ -120,3 +122,29 @@ def overlaps(mobjects: list[Mobject]) -> list[str]:
             if boxes[a].intersects(boxes[b]):
                 problems.append(f"{texts[a].text!r} overlaps {texts[b].text!r}")
     return problems
+
+
+def caption_overlaps(mobjects: list[Mobject], caption: Mobject | None) -> list[str]:
+    """Drawn shapes (texts, formulas, lines, boxes) that reach into the step caption's box.
+
+    ``overlaps`` sees a number over the caption only when both are texts; this
+    sees brackets, boxes, arrows and formulas too.
+    """
+    if caption is None or caption not in mobjects or not _drawn_family(caption):
+        return []
+    box = Box.of(caption)
+    problems = []
+    for top in mobjects:
+        if top is caption:
+            continue
+        for leaf in top.family_members_with_points():
+            if _drawn(leaf) and Box.of(leaf).intersects(box):
+                name = top.text if isinstance(top, Text) else type(top).__name__
+                caption_text = caption.text if isinstance(caption, Text) else "caption"
+                problems.append(f"{name!r} reaches into the caption {caption_text!r}")
+                break
+    return problems
+
+
+def _drawn_family(mob: Mobject) -> bool:
+    return any(_drawn(leaf) for leaf in mob.family_members_with_points())

@@ -85,8 +85,8 @@ class WeightGrid(VGroup):
             ]
             for i in range(n)
         ]
-        self.column_labels = VGroup(*(numbers.number(f"tokens[{j}]", colour=palette.MUTED, font_size=TOKEN_SIZE) for j in range(n)))
-        self.row_labels = VGroup(*(numbers.number(f"tokens[{i}]", font_size=TOKEN_SIZE) for i in range(n)))
+        self.column_labels = VGroup(*(numbers.number(f"token_labels[{j}]", colour=palette.MUTED, font_size=TOKEN_SIZE) for j in range(n)))
+        self.row_labels = VGroup(*(numbers.number(f"token_labels[{i}]", font_size=TOKEN_SIZE) for i in range(n)))
         cell_w = max([m.width for row in cells for m in row] + [m.width for m in self.column_labels]) + 0.25
         cell_h = max(max(m.height for row in cells for m in row), 0.22) + 0.25
         self.cell_size = (cell_w, cell_h)

@@ -8,7 +8,14 @@ Scenes never build a number mobject themselves.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
@@ -33,6 +40,7 @@ from attention_math.trace import Trace
 from . import palette
 
 __all__ = [
+    "make_text",
     "NUMBER_FONT",
     "LABEL_FONT",
     "NUMBER_SIZE",
@@ -51,6 +59,105 @@ LABEL_FONT = "DejaVu Sans"
 NUMBER_SIZE = 26
 LABEL_SIZE = 26
 FRAME_MARGIN = 0.25
+
+
+# Built Text and formula mobjects, by everything that shapes them; see `make_text`.
+_PROTOTYPES: dict[tuple[object, ...], Mobject] = {}
+_MAX_PROTOTYPES = 4096
+#: Bump when what a cached mobject holds changes (e.g. `_lighten` drops more).
+_DISK_CACHE_SCHEMA = 1
+CACHE_ENV = "ATTENTION_VIDEO_CACHE"
+
+
+def _lighten(mob: Mobject) -> Mobject:
+    """Drop each SVG glyph's parsed path (``path_obj``), kept by Manim after building.
+
+    Manim reads it only while building the glyph's points; afterwards it is dead
+    weight that every ``copy()`` (Transform, FadeIn, ... copy their mobjects)
+    deep-copies again: about nine tenths of the cost of copying a glyph.
+    """
+    for member in mob.get_family():
+        if getattr(member, "path_obj", None) is not None:
+            member.path_obj = None
+    return mob
+
+
+@lru_cache(maxsize=1)
+def _disk_cache() -> Path | None:
+    """Where built mobjects are kept between processes, or None when turned off.
+
+    ``$ATTENTION_VIDEO_CACHE`` names the folder (``off`` turns the cache off);
+    by default ``$XDG_CACHE_HOME/attention-video`` (``~/.cache/attention-video``).
+    A subfolder per version of everything that shapes an outline (Manim, Pango's
+    binding, SVG parser, Typst) keeps stale entries from being read.
+    """
+    setting = os.environ.get(CACHE_ENV, "")
+    if setting.lower() in ("off", "0", "false", "no"):
+        return None
+    base = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attention-video"
+    versions = []
+    for package in ("manim", "manimpango", "svgelements", "typst", "numpy"):
+        try:
+            versions.append(f"{package}-{metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package}-none")
+    tag = hashlib.sha256(" ".join(versions).encode()).hexdigest()[:12]
+    return base / f"mobjects-v{_DISK_CACHE_SCHEMA}-{tag}"
+
+
+def _load_or_build(key: tuple[object, ...], build: Callable[[], Mobject]) -> Mobject:
+    """``build()``, or the same mobject read back from the disk cache.
+
+    Pickling keeps every array bit for bit, so a cached mobject draws exactly
+    like a newly built one; an unreadable entry is rebuilt.
+    """
+    folder = _disk_cache()
+    if folder is None:
+        return _lighten(build())
+    path = folder / (hashlib.sha256(repr(key).encode()).hexdigest() + ".pickle")
+    try:
+        mob = pickle.loads(path.read_bytes())
+        if isinstance(mob, Mobject):
+            return mob
+    except Exception:  # missing, partly written by an older crash, or from elsewhere: rebuild
+        pass
+    mob = _lighten(build())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False) as tmp:
+            tmp.write(pickle.dumps(mob, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp.name, path)  # atomic: parallel renders never read half a file
+    except OSError:
+        pass  # a read-only or full disk only costs speed
+    return mob
+
+
+def _prototype(key: tuple[object, ...], build: Callable[[], Mobject]) -> Mobject:
+    """The mobject ``build`` makes for ``key``, built once (then kept in memory and on disk).
+
+    The key includes the frame's pixel size and the renderer, the only settings
+    besides the arguments that reach Pango or Typst.
+    """
+    full_key = (*key, config.pixel_width, config.pixel_height, str(config.renderer))
+    mob = _PROTOTYPES.get(full_key)
+    if mob is None:
+        if len(_PROTOTYPES) >= _MAX_PROTOTYPES:
+            _PROTOTYPES.clear()
+        mob = _PROTOTYPES[full_key] = _load_or_build(full_key, build)
+    return mob
+
+
+def make_text(content: str, *, font: str, font_size: float, colour: str, cls: type[Text] = Text) -> Text:
+    """A new ``cls(content, font=..., font_size=..., color=colour)``.
+
+    Made by copying one built per distinct set of arguments: building a Text
+    (Pango, then SVG parsing) costs about ten times as much as copying it, and
+    scenes draw the same strings (numbers, tokens, labels) many times. The copy
+    is identical to a newly built one.
+    """
+    key = (f"{cls.__module__}.{cls.__qualname__}", content, font, float(font_size), str(colour))
+    prototype = _prototype(key, lambda: cls(content, font=font, font_size=font_size, color=colour))
+    return prototype.copy()  # type: ignore[return-value]
 
 
 class TracedText(Text):
@@ -119,7 +226,7 @@ class NumberFactory:
         text = self.text(path)
         value = self.trace.get(path)
         font = LABEL_FONT if isinstance(value, str) else NUMBER_FONT
-        mob = TracedText(text, font=font, font_size=font_size, color=colour)
+        mob = make_text(text, font=font, font_size=font_size, colour=colour, cls=TracedText)
         mob.trace_path = path
         mob.trace_text = text
         stored: float | str = value if isinstance(value, str) else float(value)
@@ -127,23 +234,27 @@ class NumberFactory:
         return mob
 
     def token(self, index: int, **style: object) -> TracedText:
-        """The label of token ``index`` (a string from the trace)."""
-        return self.number(f"tokens[{index}]", font_size=LABEL_SIZE, **style)  # type: ignore[arg-type]
+        """The label of token ``index``: ``token_labels[index]``, primed on a repeat ("the′")."""
+        return self.number(f"token_labels[{index}]", font_size=LABEL_SIZE, **style)  # type: ignore[arg-type]
 
 
 def label(text: str, *, colour: str = palette.TEXT, font_size: float = LABEL_SIZE) -> Text:
     """A word label (no numbers: numbers come from :class:`NumberFactory`)."""
     if any(ch.isdigit() for ch in text):
         raise ValueError(f"label {text!r} contains a digit; draw numbers from the trace")
-    return Text(text, font=LABEL_FONT, font_size=font_size, color=colour)
+    return make_text(text, font=LABEL_FONT, font_size=font_size, colour=colour)
 
 
 def formula(expression: str, colours: dict[str, str] | None = None, **kwargs: object) -> MathTypst:
     """A Typst formula; ``{{ ... : name }}`` groups get ``colours[name]``."""
-    mob = MathTypst(expression, color=palette.TEXT, **kwargs)
-    for group, colour in (colours or {}).items():
-        mob.select(group).set_color(colour)
-    return mob
+    def build() -> MathTypst:
+        mob = MathTypst(expression, color=palette.TEXT, **kwargs)
+        for group, colour in (colours or {}).items():
+            mob.select(group).set_color(colour)
+        return mob
+
+    key = ("formula", expression, tuple((colours or {}).items()), tuple(sorted(kwargs.items())))
+    return _prototype(key, build).copy()  # type: ignore[return-value]
 
 
 class MatrixView(VGroup):
@@ -182,7 +293,8 @@ class MatrixView(VGroup):
             # (or registering) them: the number font is monospaced, so the
             # longest text is the widest.
             longest = max((numbers.text(path(i, j)) for i in range(rows) for j in range(cols)), key=len)
-            probe = Text(longest, font=NUMBER_FONT, font_size=font_size)
+            probe = _prototype(("manim.Text", longest, NUMBER_FONT, float(font_size), str(palette.TEXT)),
+                               lambda: Text(longest, font=NUMBER_FONT, font_size=font_size, color=palette.TEXT))
             widest, tallest = probe.width, probe.height
         cell_w = widest + 0.3
         cell_h = max(tallest, 0.22) + 0.22

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # Cairo and Pango (Manim's drawing and text), pkg-config and a compiler for
 # packages that build from source, a venv-capable Python, and the fonts the
 # scenes name. Formulas use Typst (a Python wheel), so no TeX is needed.
-DEB_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config build-essential python3-dev python3-venv fonts-dejavu-core)
+# Chromium: the tests open the lesson page in it, headless.
+DEB_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config build-essential python3-dev python3-venv fonts-dejavu-core chromium)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

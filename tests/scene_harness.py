@@ -9,7 +9,7 @@ from manim import tempconfig
 
 from scenes import topic_class
 from scenes.base import TopicScene
-from scenes.layout import mismatched_numbers, off_frame, overlaps, untraced_numbers
+from scenes.layout import caption_overlaps, mismatched_numbers, off_frame, overlaps, untraced_numbers
 from scenes.runner import manim_config
 
 
@@ -22,6 +22,7 @@ class ScreenLog:
     mismatched: list[str] = field(default_factory=list)
     off_frame: list[str] = field(default_factory=list)
     overlaps: list[str] = field(default_factory=list)
+    caption_overlaps: list[str] = field(default_factory=list)
 
 
 def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, ScreenLog]:
@@ -45,6 +46,7 @@ def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, S
             log.mismatched += [f"{where}: {p}" for p in mismatched_numbers(self.mobjects, self.trace, self.numbers.decimals)]
             log.off_frame += [f"{where}: {p}" for p in off_frame(self.mobjects)]
             log.overlaps += [f"{where}: {p}" for p in overlaps(self.mobjects)]
+            log.caption_overlaps += [f"{where}: {p}" for p in caption_overlaps(self.mobjects, self._caption)]
 
     settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False)
     settings["dry_run"] = True

@@ -51,6 +51,7 @@ def test_nothing_leaves_the_frame_and_no_numbers_overlap(built, topic, source):
     _, log = built(topic, source)
     assert log.off_frame == []
     assert log.overlaps == []
+    assert log.caption_overlaps == []
 
 
 @pytest.mark.parametrize("topic", list(TOPICS))
