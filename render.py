@@ -31,8 +31,8 @@ from attention_math import (
     load_lesson,
 )
 from attention_math.lesson import Lesson
+from production.batch import Job, Outcome, Progress, default_jobs, render_one, run_batch, summary_table
 from scenes import DEFAULT_TOPIC, TOPICS, drawable_problem, lesson_for, topic_problem
-from scenes.batch import Job, Outcome, Progress, default_jobs, render_one, run_batch, summary_table
 
 QUALITY_NAMES = ("low", "medium", "high", "4k")
 FORMAT_NAMES = ("mp4", "webm", "gif", "png")
@@ -45,7 +45,7 @@ def _fail(message: str, status: int = 2) -> None:
 
 def _stop_if_pieces_missing() -> None:
     """Exit with status 1 before rendering if Cairo, Pango, Typst, PyAV or a font is missing."""
-    from scenes.preflight import missing_pieces
+    from production.preflight import missing_pieces
 
     problems = missing_pieces()
     for problem in problems[:-1]:
@@ -107,21 +107,42 @@ def _list() -> None:
     type=click.Choice([*EXAMPLES, "all"]),
     help=f"Built-in example to render (default: {DEFAULT_EXAMPLE}); 'all' renders every example.",
 )
-@click.option("--quality", type=click.Choice(QUALITY_NAMES), default="medium", show_default=True,
-              help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.")
-@click.option("--format", "output_format", type=click.Choice(FORMAT_NAMES), default="mp4", show_default=True,
-              help="Video container; png writes only the last frame.")
+@click.option(
+    "--quality",
+    type=click.Choice(QUALITY_NAMES),
+    default="medium",
+    show_default=True,
+    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_NAMES),
+    default="mp4",
+    show_default=True,
+    help="Video container; png writes only the last frame.",
+)
 @click.option("--preview", is_flag=True, help="Render only the last frame as a PNG (fast).")
 @click.option("--all", "all_topics", is_flag=True, help="Render every topic (in parallel, see --jobs).")
-@click.option("--topics", "topic_list", metavar="A,B,...",
-              help="Render these topics (comma-separated), like --all.")
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Topics rendered at once with --all/--topics [default: number of cores].")
+@click.option(
+    "--topics", "topic_list", metavar="A,B,...", help="Render these topics (comma-separated), like --all."
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Topics rendered at once with --all/--topics [default: number of cores].",
+)
 @click.option("--force", is_flag=True, help="Render even if the files of an unchanged render are there.")
 @click.option("--page", is_flag=True, help="With --all/--topics: also write MEDIA_DIR/<example>/index.html.")
 @click.option("--list", "list_only", is_flag=True, help="List topics and built-in examples, then exit.")
-@click.option("--media-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("media"),
-              show_default=True, help="Where rendered files go: MEDIA_DIR/<example>/<topic>.*")
+@click.option(
+    "--media-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("media"),
+    show_default=True,
+    help="Where rendered files go: MEDIA_DIR/<example>/<topic>.*",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -322,7 +343,7 @@ def _write_pages(
     media_dir: Path,
     output_format: str,
 ) -> None:
-    from scenes.page import write_examples_index, write_page
+    from production.page import write_examples_index, write_page
 
     for name, lesson in lessons.items():
         problems = {
@@ -367,7 +388,7 @@ def check(lesson: str) -> None:
 
 
 def main() -> None:
-    from scenes.interrupts import stop_cleanly_on_signals
+    from production.interrupts import stop_cleanly_on_signals
 
     stop_cleanly_on_signals()  # kill and Ctrl-C always reach the renders' clean-up
     cli(prog_name="render.py")

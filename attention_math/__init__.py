@@ -20,9 +20,9 @@ from .pipeline import compute
 from .trace import HeadTrace, Trace
 
 __all__ = [
-    "ClaimResult",
     "DEFAULT_EXAMPLE",
     "EXAMPLES",
+    "ClaimResult",
     "FeedForward",
     "HeadTrace",
     "Lesson",

@@ -31,9 +31,7 @@ _TOKEN_ROWS = frozenset(
     "concat output residual add_1 norm_1 ffn_hidden ffn_out add_2 norm_2".split()
 )
 # ... and those whose second index is a token too: the one a row attends to.
-_TOKEN_PAIRS = frozenset(
-    "scores score_terms scaled mask masked exp weights context_terms".split()
-)
+_TOKEN_PAIRS = frozenset("scores score_terms scaled mask masked exp weights context_terms".split())
 
 
 @dataclass(frozen=True)
@@ -91,8 +89,7 @@ def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
         if stated.shape != computed.shape:
             raise LessonError(
                 f"claims.{path}",
-                f"states {_shape_text(stated.shape)} but the trace has "
-                f"{_shape_text(computed.shape)} there",
+                f"states {_shape_text(stated.shape)} but the trace has {_shape_text(computed.shape)} there",
             )
         for index in np.ndindex(computed.shape):
             results.append(
@@ -163,9 +160,7 @@ def _computed(trace: Trace, path: str) -> np.ndarray:
     except KeyError as error:
         raise LessonError(key, _problem(path, error)) from None
     if value is None:
-        raise LessonError(
-            key, "this lesson does not compute that step, so it has no numbers to check"
-        )
+        raise LessonError(key, "this lesson does not compute that step, so it has no numbers to check")
     if isinstance(value, str) or (isinstance(value, tuple) and value and isinstance(value[0], str)):
         raise LessonError(key, "names words, not numbers; claims state numbers")
     try:
@@ -210,4 +205,3 @@ def _about(path: str, tokens: Sequence[str]) -> str:
     if name in _TOKEN_PAIRS and len(indices) > 1 and indices[1] < len(tokens):
         about += f" → {tokens[indices[1]]}"
     return about
-

@@ -10,9 +10,9 @@ state kept as ``claims`` (wrong ones included, so the checker can show them);
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 from .errors import LessonError
 from .lesson import Lesson
@@ -54,9 +54,7 @@ def example_path(name: str) -> Path:
         If ``name`` is not a built-in example; the message lists the valid names.
     """
     if name not in EXAMPLES:
-        raise LessonError(
-            None, f"no built-in example named '{name}'; choose one of: {', '.join(EXAMPLES)}"
-        )
+        raise LessonError(None, f"no built-in example named '{name}'; choose one of: {', '.join(EXAMPLES)}")
     return _DIRECTORY / f"{name}.toml"
 
 

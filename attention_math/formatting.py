@@ -15,7 +15,7 @@ import decimal
 import math
 import operator
 
-__all__ = ["MINUS", "INFINITY", "fmt", "fmt_percent"]
+__all__ = ["INFINITY", "MINUS", "fmt", "fmt_percent"]
 
 MINUS = "\u2212"
 """The minus sign used for negative numbers (U+2212, not the ASCII hyphen)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 
-__all__ = ["Lesson", "FeedForward", "Vocabulary", "token_labels", "PRIME"]
+__all__ = ["PRIME", "FeedForward", "Lesson", "Vocabulary", "token_labels"]
 
 PRIME = "\u2032"
 """Marks a repeated token's label: the second "the" is drawn as "the′" (U+2032)."""

@@ -38,7 +38,7 @@ import numpy as np
 from .errors import LessonError
 from .lesson import FeedForward, Lesson, Vocabulary
 
-__all__ = ["load_lesson", "lesson_from_dict", "CLAIM_PATH", "LESSON_KEYS", "MAX_MAGNITUDE", "MAX_FILE_BYTES"]
+__all__ = ["CLAIM_PATH", "LESSON_KEYS", "MAX_FILE_BYTES", "MAX_MAGNITUDE", "lesson_from_dict", "load_lesson"]
 
 #: Every top-level key a lesson may have, in the order a lesson file lists them.
 LESSON_KEYS: tuple[str, ...] = (
@@ -118,9 +118,7 @@ def load_lesson(path: str | Path) -> Lesson:
         raise LessonError(None, f"{shown}: is a directory, not a lesson file")
     if suffix not in (".toml", ".json"):
         kind = f"'{_printable(path.suffix)}'" if path.suffix else "with no extension"
-        raise LessonError(
-            None, f"{shown}: unsupported lesson file type {kind}; use .toml or .json"
-        )
+        raise LessonError(None, f"{shown}: unsupported lesson file type {kind}; use .toml or .json")
     if not stat.S_ISREG(status.st_mode):
         raise LessonError(None, f"{shown}: is not a regular file (a pipe or a device?)")
     if status.st_size > MAX_FILE_BYTES:
@@ -160,8 +158,7 @@ def load_lesson(path: str | Path) -> Lesson:
         except json.JSONDecodeError as error:
             raise LessonError(
                 None,
-                f"{shown}: invalid JSON at line {error.lineno}, column {error.colno}: "
-                f"{_one_line(error.msg)}",
+                f"{shown}: invalid JSON at line {error.lineno}, column {error.colno}: {_one_line(error.msg)}",
             ) from None
         except _DuplicateKey as error:
             raise LessonError(
@@ -170,9 +167,7 @@ def load_lesson(path: str | Path) -> Lesson:
         except RecursionError:
             raise LessonError(None, f"{shown}: invalid JSON: nested too deeply") from None
         if not isinstance(data, dict):
-            raise LessonError(
-                None, f"{shown}: expected a JSON object of lesson keys, got {_describe(data)}"
-            )
+            raise LessonError(None, f"{shown}: expected a JSON object of lesson keys, got {_describe(data)}")
     if not data:
         raise LessonError(
             None,
@@ -257,17 +252,13 @@ def lesson_from_dict(data: Mapping[str, Any], name: str, source: str = "") -> Le
 
     tokens = _strings(data["tokens"], "tokens")
     n = len(tokens)
-    embeddings = _matrix(
-        data["embeddings"], "embeddings", rows=(n, f"one per token; tokens has {n}")
-    )
+    embeddings = _matrix(data["embeddings"], "embeddings", rows=(n, f"one per token; tokens has {n}"))
     d_model = embeddings.shape[1]
     d_model_why = "d_model, the width of embeddings"
 
     w_q = _matrix(data["w_q"], "w_q", rows=(d_model, d_model_why))
     d_qk = w_q.shape[1]
-    w_k = _matrix(
-        data["w_k"], "w_k", rows=(d_model, d_model_why), cols=(d_qk, "d_qk, the width of w_q")
-    )
+    w_k = _matrix(data["w_k"], "w_k", rows=(d_model, d_model_why), cols=(d_qk, "d_qk, the width of w_q"))
     w_v = _matrix(data["w_v"], "w_v", rows=(d_model, d_model_why))
     d_v = w_v.shape[1]
     w_o = None
@@ -287,8 +278,7 @@ def lesson_from_dict(data: Mapping[str, Any], name: str, source: str = "") -> Le
         if width % heads:
             raise LessonError(
                 "heads",
-                f"{heads} heads do not divide {width} ({why}); each head takes an "
-                "equal share of the columns",
+                f"{heads} heads do not divide {width} ({why}); each head takes an equal share of the columns",
             )
 
     scale = _bool(data.get("scale", True), "scale")
@@ -301,9 +291,7 @@ def lesson_from_dict(data: Mapping[str, Any], name: str, source: str = "") -> Le
 
     decimals = _int(data.get("decimals", 2), "decimals")
     if not 0 <= decimals <= _MAX_DECIMALS:
-        raise LessonError(
-            "decimals", f"is {decimals}; expected a whole number from 0 to {_MAX_DECIMALS}"
-        )
+        raise LessonError("decimals", f"is {decimals}; expected a whole number from 0 to {_MAX_DECIMALS}")
 
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -382,16 +370,15 @@ def _positional(value: Any, n: int, d_model: int) -> str | np.ndarray:
             return value
         close = [name for name in _POSITIONAL_NAMES if name.startswith(value.lower()[:3])]
         close = close or difflib.get_close_matches(value.lower(), _POSITIONAL_NAMES, n=1)
-        hint = f"; did you mean \"{close[0]}\"?" if value and close else ""
+        hint = f'; did you mean "{close[0]}"?' if value and close else ""
         raise LessonError(
             "positional",
-            f"expected \"none\", \"sinusoidal\" or a matrix with one row per token, "
-            f"got {_quoted(value)}{hint}",
+            f'expected "none", "sinusoidal" or a matrix with one row per token, got {_quoted(value)}{hint}',
         )
     if not isinstance(value, (list, tuple)):
         raise LessonError(
             "positional",
-            f"expected \"none\", \"sinusoidal\" or {_MATRIX}, got {_describe(value)}",
+            f'expected "none", "sinusoidal" or {_MATRIX}, got {_describe(value)}',
         )
     return _matrix(
         value,
@@ -403,22 +390,16 @@ def _positional(value: Any, n: int, d_model: int) -> str | np.ndarray:
 
 def _feed_forward(value: Any, d_model: int) -> FeedForward:
     if not isinstance(value, Mapping):
-        raise LessonError(
-            "feed_forward", f"expected a table with w_1, b_1, w_2, b_2, got {_describe(value)}"
-        )
+        raise LessonError("feed_forward", f"expected a table with w_1, b_1, w_2, b_2, got {_describe(value)}")
     _reject_unknown_keys(value, _FEED_FORWARD_KEYS, prefix="feed_forward.")
     for key in ("w_1", "w_2"):
         if key not in value:
-            raise LessonError(
-                f"feed_forward.{key}", "missing; a feed_forward table needs w_1 and w_2"
-            )
+            raise LessonError(f"feed_forward.{key}", "missing; a feed_forward table needs w_1 and w_2")
     d_model_why = "d_model, the width of embeddings"
     w_1 = _matrix(value["w_1"], "feed_forward.w_1", rows=(d_model, d_model_why))
     d_ff = w_1.shape[1]
     d_ff_why = "d_ff, the width of feed_forward.w_1"
-    w_2 = _matrix(
-        value["w_2"], "feed_forward.w_2", rows=(d_ff, d_ff_why), cols=(d_model, d_model_why)
-    )
+    w_2 = _matrix(value["w_2"], "feed_forward.w_2", rows=(d_ff, d_ff_why), cols=(d_model, d_model_why))
     b_1 = _vector_or_zeros(value.get("b_1"), "feed_forward.b_1", (d_ff, d_ff_why))
     b_2 = _vector_or_zeros(value.get("b_2"), "feed_forward.b_2", (d_model, d_model_why))
     return FeedForward(w_1=w_1, b_1=b_1, w_2=w_2, b_2=b_2)
@@ -426,15 +407,11 @@ def _feed_forward(value: Any, d_model: int) -> FeedForward:
 
 def _vocabulary(value: Any, d_model: int) -> Vocabulary:
     if not isinstance(value, Mapping):
-        raise LessonError(
-            "vocabulary", f"expected a table with words and embeddings, got {_describe(value)}"
-        )
+        raise LessonError("vocabulary", f"expected a table with words and embeddings, got {_describe(value)}")
     _reject_unknown_keys(value, _VOCABULARY_KEYS, prefix="vocabulary.")
     for key in _VOCABULARY_KEYS:
         if key not in value:
-            raise LessonError(
-                f"vocabulary.{key}", "missing; a vocabulary table needs words and embeddings"
-            )
+            raise LessonError(f"vocabulary.{key}", "missing; a vocabulary table needs words and embeddings")
     words = _strings(value["words"], "vocabulary.words")
     for index, word in enumerate(words):
         if word in words[:index]:
@@ -463,7 +440,7 @@ def _claims(value: Any) -> Mapping[str, np.ndarray]:
             raise LessonError(
                 key,
                 "is not a trace path; write a name followed by [index] and .name parts, "
-                "e.g. q, \"q[2]\", \"scores[0][2]\" or \"heads[1].weights[0]\"",
+                'e.g. q, "q[2]", "scores[0][2]" or "heads[1].weights[0]"',
             )
         claims[path] = _readonly(np.array(_nested_numbers(stated, key), dtype=np.float64))
     return MappingProxyType(claims)
@@ -479,7 +456,7 @@ def _flatten(table: Mapping[str, Any], prefix: str, depth: int = 0) -> list[tupl
                 raise LessonError(
                     f"claims.{_key_text(path)}",
                     "is not a trace path: tables nest too deeply (a path has at most "
-                    "a few .name parts, e.g. \"heads[1].weights[0]\")",
+                    'a few .name parts, e.g. "heads[1].weights[0]")',
                 )
             items.extend(_flatten(value, f"{path}.", depth + 1))
         else:
@@ -549,17 +526,14 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
         raise LessonError(key, "is empty; expected at least one word")
     for index, item in enumerate(value):
         if not isinstance(item, str):
-            raise LessonError(
-                f"{key}[{index}]", f"expected a word (a string), got {_describe(item)}"
-            )
+            raise LessonError(f"{key}[{index}]", f"expected a word (a string), got {_describe(item)}")
         if not item.strip():
             raise LessonError(f"{key}[{index}]", "is blank; expected a word")
         control = next((ch for ch in item if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
         if control is not None:
             raise LessonError(
                 f"{key}[{index}]",
-                f"contains a line break or control character ({ascii(control)}); "
-                "a word is drawn on one line",
+                f"contains a line break or control character ({control!a}); a word is drawn on one line",
             )
     return tuple(value)
 
@@ -598,9 +572,7 @@ def _matrix(
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise LessonError(
-                key, f"row {r} has {_count(len(row), 'number')}, expected {width} like row 0"
-            )
+            raise LessonError(key, f"row {r} has {_count(len(row), 'number')}, expected {width} like row 0")
         table.append([_number(item, f"{key}[{r}][{c}]") for c, item in enumerate(row)])
     array = np.array(table, dtype=np.float64)
     if rows is not None:
@@ -627,12 +599,11 @@ def _nested_numbers(value: Any, key: str, depth: int = 0) -> float | list[Any]:
             raise LessonError(key, "is empty; expected a number or a list of numbers")
         if depth >= _MAX_CLAIM_DEPTH:
             raise LessonError(
-                key, "expected a number, got a list: claims nest lists at most 3 deep, "
-                "as no trace array has more than 3 axes"
+                key,
+                "expected a number, got a list: claims nest lists at most 3 deep, "
+                "as no trace array has more than 3 axes",
             )
-        items = [
-            _nested_numbers(item, f"{key}[{index}]", depth + 1) for index, item in enumerate(value)
-        ]
+        items = [_nested_numbers(item, f"{key}[{index}]", depth + 1) for index, item in enumerate(value)]
         shape = np.shape(items[0])
         for index, item in enumerate(items):
             if np.shape(item) != shape:

@@ -20,19 +20,33 @@ from attention_math.trace import HeadTrace, Trace
 
 __all__ = [
     "SoftmaxParts",
-    "softmax",
-    "softmax_parts",
-    "layer_norm",
+    "compute",
     "default_feed_forward",
     "default_vocabulary",
-    "compute",
+    "layer_norm",
+    "softmax",
+    "softmax_parts",
 ]
 
 
 # Trace fields that exist only when the attention output has width d_model.
 _BLOCK_FIELDS = (
-    "add_1", "norm_1", "w_1", "b_1", "w_2", "b_2", "ffn_hidden", "ffn_out", "add_2",
-    "norm_2", "logits", "logit_exp", "logit_sum", "probs", "predicted", "predicted_word",
+    "add_1",
+    "norm_1",
+    "w_1",
+    "b_1",
+    "w_2",
+    "b_2",
+    "ffn_hidden",
+    "ffn_out",
+    "add_2",
+    "norm_2",
+    "logits",
+    "logit_exp",
+    "logit_sum",
+    "probs",
+    "predicted",
+    "predicted_word",
 )
 
 
@@ -165,9 +179,7 @@ def default_feed_forward(d_model: int) -> FeedForward:
     """
     identity = np.eye(d_model)
     zeros = np.zeros(d_model)
-    return FeedForward(
-        w_1=_frozen(identity), b_1=_frozen(zeros), w_2=_frozen(identity), b_2=_frozen(zeros)
-    )
+    return FeedForward(w_1=_frozen(identity), b_1=_frozen(zeros), w_2=_frozen(identity), b_2=_frozen(zeros))
 
 
 def default_vocabulary(tokens: tuple[str, ...], embeddings: np.ndarray) -> Vocabulary:
@@ -190,9 +202,7 @@ def default_vocabulary(tokens: tuple[str, ...], embeddings: np.ndarray) -> Vocab
     for row, token in enumerate(tokens):
         first_rows.setdefault(token, row)
     rows = list(first_rows.values())
-    return Vocabulary(
-        words=tuple(first_rows), embeddings=_frozen(np.asarray(embeddings, np.float64)[rows])
-    )
+    return Vocabulary(words=tuple(first_rows), embeddings=_frozen(np.asarray(embeddings, np.float64)[rows]))
 
 
 def compute(lesson: Lesson) -> Trace:
@@ -423,24 +433,31 @@ def _check(lesson: Lesson) -> None:
     require(embeddings.ndim == 2, "embeddings", "must be a matrix (one row per token)")
     n_tokens, d_model = embeddings.shape
     require(n_tokens >= 1, "tokens", "need at least one token")
-    require(len(lesson.tokens) == n_tokens, "embeddings",
-            f"has {n_tokens} rows but there are {len(lesson.tokens)} tokens")
+    require(
+        len(lesson.tokens) == n_tokens,
+        "embeddings",
+        f"has {n_tokens} rows but there are {len(lesson.tokens)} tokens",
+    )
     require(d_model >= 1, "embeddings", "rows must have at least one number")
     whole = isinstance(lesson.heads, (int, np.integer)) and not isinstance(lesson.heads, bool)
     require(whole and lesson.heads >= 1, "heads", "must be a whole number ≥ 1")
 
     def matrix(key: str, value: object, rows: int) -> int:
         array = np.asarray(value)
-        require(array.ndim == 2 and array.shape[0] == rows, key,
-                f"must have {rows} rows, got shape {array.shape}")
+        require(
+            array.ndim == 2 and array.shape[0] == rows, key, f"must have {rows} rows, got shape {array.shape}"
+        )
         require(array.shape[1] >= 1, key, "must have at least one column")
         require(bool(np.isfinite(array).all()), key, "must contain only finite numbers")
         return int(array.shape[1])
 
     require(bool(np.isfinite(embeddings).all()), "embeddings", "must contain only finite numbers")
     d_qk = matrix("w_q", lesson.w_q, d_model)
-    require(np.shape(lesson.w_k) == (d_model, d_qk), "w_k",
-            f"must have the shape of w_q {(d_model, d_qk)}, got {np.shape(lesson.w_k)}")
+    require(
+        np.shape(lesson.w_k) == (d_model, d_qk),
+        "w_k",
+        f"must have the shape of w_q {(d_model, d_qk)}, got {np.shape(lesson.w_k)}",
+    )
     matrix("w_k", lesson.w_k, d_model)
     d_v = matrix("w_v", lesson.w_v, d_model)
     require(d_qk % lesson.heads == 0, "heads", f"{lesson.heads} heads do not divide d_qk = {d_qk}")
@@ -448,28 +465,42 @@ def _check(lesson: Lesson) -> None:
     d_out = d_v if lesson.w_o is None else matrix("w_o", lesson.w_o, d_v)
 
     if isinstance(lesson.positional, str):
-        require(lesson.positional in ("none", "sinusoidal"), "positional",
-                f"must be 'none', 'sinusoidal' or a matrix, got {lesson.positional!r}")
+        require(
+            lesson.positional in ("none", "sinusoidal"),
+            "positional",
+            f"must be 'none', 'sinusoidal' or a matrix, got {lesson.positional!r}",
+        )
     else:
-        require(np.shape(lesson.positional) == (n_tokens, d_model), "positional",
-                f"must have shape {(n_tokens, d_model)}, got {np.shape(lesson.positional)}")
-        require(bool(np.isfinite(lesson.positional).all()), "positional",
-                "must contain only finite numbers")
+        require(
+            np.shape(lesson.positional) == (n_tokens, d_model),
+            "positional",
+            f"must have shape {(n_tokens, d_model)}, got {np.shape(lesson.positional)}",
+        )
+        require(bool(np.isfinite(lesson.positional).all()), "positional", "must contain only finite numbers")
 
     if lesson.feed_forward is not None and d_out == d_model:
         ffn = lesson.feed_forward
         d_ff = matrix("feed_forward.w_1", ffn.w_1, d_model)
         require(np.shape(ffn.b_1) == (d_ff,), "feed_forward.b_1", f"must have {d_ff} numbers")
         matrix("feed_forward.w_2", ffn.w_2, d_ff)
-        require(np.shape(ffn.w_2) == (d_ff, d_model), "feed_forward.w_2",
-                f"must have shape {(d_ff, d_model)}, got {np.shape(ffn.w_2)}")
+        require(
+            np.shape(ffn.w_2) == (d_ff, d_model),
+            "feed_forward.w_2",
+            f"must have shape {(d_ff, d_model)}, got {np.shape(ffn.w_2)}",
+        )
         require(np.shape(ffn.b_2) == (d_model,), "feed_forward.b_2", f"must have {d_model} numbers")
-        require(bool(np.isfinite(ffn.b_1).all() and np.isfinite(ffn.b_2).all()), "feed_forward",
-                "biases must contain only finite numbers")
+        require(
+            bool(np.isfinite(ffn.b_1).all() and np.isfinite(ffn.b_2).all()),
+            "feed_forward",
+            "biases must contain only finite numbers",
+        )
 
     if lesson.vocabulary is not None:
         words = lesson.vocabulary.words
         require(len(words) >= 1, "vocabulary", "needs at least one word")
         matrix("vocabulary.embeddings", lesson.vocabulary.embeddings, len(words))
-        require(np.shape(lesson.vocabulary.embeddings)[1] == d_model, "vocabulary.embeddings",
-                f"rows must have d_model = {d_model} numbers")
+        require(
+            np.shape(lesson.vocabulary.embeddings)[1] == d_model,
+            "vocabulary.embeddings",
+            f"rows must have d_model = {d_model} numbers",
+        )

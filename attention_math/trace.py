@@ -66,7 +66,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -188,15 +188,14 @@ class Trace:
     predicted: int | None
     predicted_word: str | None
 
-    def __deepcopy__(self, memo: dict) -> "Trace":
+    def __deepcopy__(self, memo: dict) -> Trace:
         # Immutable (frozen, read-only arrays): a copy would be the same trace.
         return self
 
     def __repr__(self) -> str:
         n, d = self.x.shape
         return (
-            f"Trace(lesson={self.lesson.name!r}, n={n}, d_model={d}, "
-            f"heads={len(self.heads)}, d_k={self.d_k})"
+            f"Trace(lesson={self.lesson.name!r}, n={n}, d_model={d}, heads={len(self.heads)}, d_k={self.d_k})"
         )
 
     def get(self, path: str) -> Any:
@@ -265,7 +264,7 @@ class Trace:
         )
 
 
-_Node = Union[Trace, HeadTrace]
+_Node = Trace | HeadTrace
 
 
 def _field_names(node: _Node) -> list[str]:
@@ -292,9 +291,7 @@ def _resolve(trace: Trace, path: str) -> Any:
         valid = _field_names(current)
         if name not in valid:
             where = f"in {walked}" if walked else "in the trace"
-            raise TracePathError(
-                path, f"no field {name!r} {where}; valid names: {', '.join(valid)}"
-            )
+            raise TracePathError(path, f"no field {name!r} {where}; valid names: {', '.join(valid)}")
         current = getattr(current, name)
         walked = f"{walked}.{name}" if walked else name
         for text in _INDEX.findall(brackets):

@@ -47,14 +47,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results"
-CACHE_ENV = "ATTENTION_VIDEO_CACHE"  # scenes.widgets.CACHE_ENV, without importing Manim here
+CACHE_ENV = "ATTENTION_VIDEO_CACHE"  # scenes.kit.widgets.CACHE_ENV, without importing Manim here
 QUALITY_SHAPES = {"low": (854, 480, 15), "high": (1920, 1080, 60)}
 
 #: What the full run renders at high quality: warm only, the shortest video, to fit the time budget.
 HIGH_TOPICS = ("embeddings",)
 #: What the batch measurement renders (None: ``--all``). Six topics of similar length, so two
 #: workers can split them evenly; every topic would take about twice as long.
-BATCH_TOPICS: tuple[str, ...] | None = ("embeddings", "positional", "projection", "scores", "softmax", "weighted_sum")
+BATCH_TOPICS: tuple[str, ...] | None = (
+    "embeddings",
+    "positional",
+    "projection",
+    "scores",
+    "softmax",
+    "weighted_sum",
+)
 #: The lesson sizes of the growth measurement: (tokens, d_model), one axis at a time around 4×4.
 GROWTH_SIZES = ((2, 4), (4, 4), (8, 4), (4, 2), (4, 8))
 GROWTH_TOPICS = ("scores", "multihead")
@@ -90,8 +97,9 @@ class ChildRun:
     stderr_tail: str = ""
 
 
-def run_child(command: list[str], *, report: Path | None = None, cache_dir: Path | None = None,
-              timeout: float = 1800) -> ChildRun:
+def run_child(
+    command: list[str], *, report: Path | None = None, cache_dir: Path | None = None, timeout: float = 1800
+) -> ChildRun:
     """Run ``command``, reaping it with ``wait4`` to read its own rusage (peak RSS, CPU).
 
     ``cache_dir`` is the child's cache of built text and formula mobjects
@@ -149,8 +157,8 @@ def child_render(spec: dict[str, Any], report: Path) -> None:
     from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
     from attention_math import compute
+    from production.runner import render_topic
     from scenes import lesson_for
-    from scenes.runner import render_topic
 
     imported = time.perf_counter()
     segments: list[int] = []
@@ -255,7 +263,9 @@ def child_encode(spec: dict[str, Any], report: Path) -> None:
                     break
                 cpu = time.process_time()
                 before = time.perf_counter()
-                encoder = VideoSegmentEncoder(target=work / f"{index:05d}.{enc['container_format']}", spec=encoder_spec)
+                encoder = VideoSegmentEncoder(
+                    target=work / f"{index:05d}.{enc['container_format']}", spec=encoder_spec
+                )
                 for pixels in frames:
                     encoder.write_frame(pixels)
                 encoder.finish()
@@ -352,22 +362,40 @@ class Bench:
 
     def over_budget(self, what: str, estimate_s: float = 0.0) -> bool:
         if self.elapsed() + estimate_s > self.budget_s:
-            self.skipped.append(f"{what} (time budget: {self.elapsed():.0f} s used, about {estimate_s:.0f} s more needed)")
+            self.skipped.append(
+                f"{what} (time budget: {self.elapsed():.0f} s used, about {estimate_s:.0f} s more needed)"
+            )
             self.log(f"skipped {what}: over the time budget")
             return True
         return False
 
-    def render(self, topic: str, quality: str, media_dir: Path, cache_dir: Path, *, example: str = "default",
-               lesson: dict[str, Any] | None = None, preview: bool = False) -> ChildRun:
-        spec: dict[str, Any] = {"topic": topic, "quality": quality, "media_dir": str(media_dir), "example": example,
-                                "preview": preview}
+    def render(
+        self,
+        topic: str,
+        quality: str,
+        media_dir: Path,
+        cache_dir: Path,
+        *,
+        example: str = "default",
+        lesson: dict[str, Any] | None = None,
+        preview: bool = False,
+    ) -> ChildRun:
+        spec: dict[str, Any] = {
+            "topic": topic,
+            "quality": quality,
+            "media_dir": str(media_dir),
+            "example": example,
+            "preview": preview,
+        }
         if lesson is not None:
             spec["lesson"] = lesson
         report = Path(tempfile.mkstemp(prefix="render-", suffix=".json", dir=self.work)[1])
         report.unlink()
         run = run_child(_child_command("_render", spec, report), report=report, cache_dir=cache_dir)
         if run.returncode:
-            self.failures.append(f"render {topic} {quality} ({example}): exit {run.returncode}: {run.stderr_tail.strip()[-400:]}")
+            self.failures.append(
+                f"render {topic} {quality} ({example}): exit {run.returncode}: {run.stderr_tail.strip()[-400:]}"
+            )
         return run
 
     def encode_bound(self, render: ChildRun) -> ChildRun | None:
@@ -375,21 +403,31 @@ class Bench:
             return None
         report = Path(tempfile.mkstemp(prefix="encode-", suffix=".json", dir=self.work)[1])
         report.unlink()
-        spec = {"video": render.report["video"], "segments": render.report["segments"], "encoder": render.report["encoder"]}
+        spec = {
+            "video": render.report["video"],
+            "segments": render.report["segments"],
+            "encoder": render.report["encoder"],
+        }
         run = run_child(_child_command("_encode", spec, report), report=report)
         if run.returncode:
-            self.failures.append(f"encode bound of {render.report.get('video')}: exit {run.returncode}: {run.stderr_tail.strip()[-400:]}")
+            self.failures.append(
+                f"encode bound of {render.report.get('video')}: exit {run.returncode}: {run.stderr_tail.strip()[-400:]}"
+            )
             return None
         return run
 
     def cli(self, args: list[str], cache_dir: Path) -> ChildRun:
         run = run_child([sys.executable, "render.py", *args], cache_dir=cache_dir)
         if run.returncode:
-            self.failures.append(f"render.py {' '.join(args)}: exit {run.returncode}: {run.stderr_tail.strip()[-400:]}")
+            self.failures.append(
+                f"render.py {' '.join(args)}: exit {run.returncode}: {run.stderr_tail.strip()[-400:]}"
+            )
         return run
 
 
-def _render_row(topic: str, quality: str, state: str, run: ChildRun, bound: ChildRun | None) -> dict[str, Any]:
+def _render_row(
+    topic: str, quality: str, state: str, run: ChildRun, bound: ChildRun | None
+) -> dict[str, Any]:
     rep = run.report
     row: dict[str, Any] = {
         "topic": topic,
@@ -441,13 +479,16 @@ def _growth_exponent(points: list[tuple[float, float]]) -> float | None:
 def render_help() -> str:
     """``render.py --help``, to see which batch options the CLI has."""
     try:
-        return subprocess.run([sys.executable, "render.py", "--help"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=120).stdout
+        return subprocess.run(
+            [sys.executable, "render.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return ""
 
 
-def measure_batch(bench: Bench, results: dict[str, Any], topics: tuple[str, ...] | None, work: Path) -> dict[str, Any]:
+def measure_batch(
+    bench: Bench, results: dict[str, Any], topics: tuple[str, ...] | None, work: Path
+) -> dict[str, Any]:
     """``render.py --topics ... --jobs 1`` then ``--jobs 2`` (low quality, fresh media dirs, ``--force``).
 
     ``topics`` empty means ``--all``; None means the measurement was not asked for.
@@ -458,14 +499,20 @@ def measure_batch(bench: Bench, results: dict[str, Any], topics: tuple[str, ...]
         return {"status": "skipped", "why": "not requested (--quick or --no-batch)"}
     help_text = render_help()
     if not (re.search(r"--all\b", help_text) and re.search(r"--jobs\b", help_text)):
-        return {"status": "TODO", "why": "render.py has no --all/--jobs yet; re-run when the batch feature lands"}
+        return {
+            "status": "TODO",
+            "why": "render.py has no --all/--jobs yet; re-run when the batch feature lands",
+        }
     if topics and "--topics" in help_text:
         selection = ["--topics", ",".join(topics)]
     else:
         selection, topics = ["--all"], tuple(TOPICS)
     force = ["--force"] if "--force" in help_text else []
-    measured = {r["topic"]: r["render_s"] for r in results["renders"]
-                if r["quality"] == "low" and r["state"] == "warm" and r.get("render_s")}
+    measured = {
+        r["topic"]: r["render_s"]
+        for r in results["renders"]
+        if r["quality"] == "low" and r["state"] == "warm" and r.get("render_s")
+    }
     typical = sum(measured.values()) / len(measured) if measured else 20.0
     estimate = 1.7 * sum(measured.get(t, typical) + 1.5 for t in topics)  # --jobs 1, then about 0.7 of it
     if bench.over_budget(f"batch {' '.join(selection)} --jobs 1 vs 2", estimate):
@@ -473,8 +520,10 @@ def measure_batch(bench: Bench, results: dict[str, Any], topics: tuple[str, ...]
     runs = {}
     for jobs in (1, 2):
         media = work / f"batch-{jobs}"
-        runs[jobs] = bench.cli([*selection, "--jobs", str(jobs), "--quality", "low", *force, "--media-dir", str(media)],
-                               media / "mobject-cache")
+        runs[jobs] = bench.cli(
+            [*selection, "--jobs", str(jobs), "--quality", "low", *force, "--media-dir", str(media)],
+            media / "mobject-cache",
+        )
         bench.log(f"batch --jobs {jobs}: {runs[jobs].wall_s:.1f} s")
     return {
         "status": "measured",
@@ -489,8 +538,15 @@ def measure_batch(bench: Bench, results: dict[str, Any], topics: tuple[str, ...]
     }
 
 
-def run_bench(quick: bool, topics: tuple[str, ...], high_topics: tuple[str, ...], growth_topics: tuple[str, ...],
-              growth_sizes: tuple[tuple[int, int], ...], batch: tuple[str, ...] | None, budget_s: float) -> dict[str, Any]:
+def run_bench(
+    quick: bool,
+    topics: tuple[str, ...],
+    high_topics: tuple[str, ...],
+    growth_topics: tuple[str, ...],
+    growth_sizes: tuple[tuple[int, int], ...],
+    batch: tuple[str, ...] | None,
+    budget_s: float,
+) -> dict[str, Any]:
     """Every measurement, in priority order; ``batch`` is the topics of the batch measurement (None: none)."""
     work = Path(tempfile.mkdtemp(prefix="render-bench-"))
     bench = Bench(work, budget_s)
@@ -519,10 +575,19 @@ def run_bench(quick: bool, topics: tuple[str, ...], high_topics: tuple[str, ...]
         for topic in topics:
             media = work / f"preview-{topic}"
             for state in ("cold", "warm"):
-                run = bench.cli(["--scene", topic, "--preview", "--media-dir", str(media)], media / "mobject-cache")
-                results["previews"].append({"topic": topic, "state": state, "ok": run.returncode == 0,
-                                            "wall_s": round(run.wall_s, 2), "cpu_s": round(run.cpu_s, 2),
-                                            "max_rss_mb": round(run.max_rss_mb, 1)})
+                run = bench.cli(
+                    ["--scene", topic, "--preview", "--media-dir", str(media)], media / "mobject-cache"
+                )
+                results["previews"].append(
+                    {
+                        "topic": topic,
+                        "state": state,
+                        "ok": run.returncode == 0,
+                        "wall_s": round(run.wall_s, 2),
+                        "cpu_s": round(run.cpu_s, 2),
+                        "max_rss_mb": round(run.max_rss_mb, 1),
+                    }
+                )
                 bench.log(f"preview {topic} {state}: {run.wall_s:.1f} s")
 
         # 2. Low quality, cold then warm, and the encode-only lower bound.
@@ -533,7 +598,9 @@ def run_bench(quick: bool, topics: tuple[str, ...], high_topics: tuple[str, ...]
                 bound = bench.encode_bound(run) if state == "warm" else None
                 row = _render_row(topic, "low", state, run, bound)
                 results["renders"].append(row)
-                bench.log(f"low {topic} {state}: render {row.get('render_s')} s, bound {row.get('encode_bound_s')} s")
+                bench.log(
+                    f"low {topic} {state}: render {row.get('render_s')} s, bound {row.get('encode_bound_s')} s"
+                )
 
         # 3. High quality, warm only (the second run into the media dir of the topic's low-quality runs).
         for topic in high_topics:
@@ -546,7 +613,9 @@ def run_bench(quick: bool, topics: tuple[str, ...], high_topics: tuple[str, ...]
             bound = bench.encode_bound(run)
             row = _render_row(topic, "high", "warm", run, bound)
             results["renders"].append(row)
-            bench.log(f"high {topic} warm: render {row.get('render_s')} s, bound {row.get('encode_bound_s')} s")
+            bench.log(
+                f"high {topic} warm: render {row.get('render_s')} s, bound {row.get('encode_bound_s')} s"
+            )
 
         # 4. Batch rendering, when the CLI has it: the same topics with --jobs 1, then --jobs 2.
         results["batch"] = measure_batch(bench, results, batch, work)
@@ -556,7 +625,9 @@ def run_bench(quick: bool, topics: tuple[str, ...], high_topics: tuple[str, ...]
             for n_tokens, d_model in growth_sizes:
                 # heads=2 needs an even d_model; 1 head where it is odd (none of the default sizes).
                 heads = 2 if topic == "multihead" and d_model % 2 == 0 else 1
-                if bench.over_budget(f"growth {topic} {n_tokens}x{d_model}", 30 if topic == "multihead" else 12):
+                if bench.over_budget(
+                    f"growth {topic} {n_tokens}x{d_model}", 30 if topic == "multihead" else 12
+                ):
                     continue
                 lesson = growth_lesson(n_tokens, d_model, heads, seed=100 * n_tokens + d_model)
                 name = f"bench-{n_tokens}x{d_model}"
@@ -565,7 +636,9 @@ def run_bench(quick: bool, topics: tuple[str, ...], high_topics: tuple[str, ...]
                 row = _render_row(topic, "low", "cold", run, None)
                 row.update(tokens=n_tokens, d_model=d_model, heads=heads)
                 results["growth"].append(row)
-                bench.log(f"growth {topic} {n_tokens}x{d_model}: {row.get('render_s')} s, {row.get('numbers_drawn')} numbers")
+                bench.log(
+                    f"growth {topic} {n_tokens}x{d_model}: {row.get('render_s')} s, {row.get('numbers_drawn')} numbers"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -589,33 +662,68 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     warm_previews = [p for p in results["previews"] if p["state"] == "warm" and p["ok"]]
     if warm_previews:
         worst = max(warm_previews, key=lambda p: p["wall_s"])
-        targets.append({"target": f"warm preview under {TARGETS['preview_s']} s (process start included)",
-                        "measured": f"worst {worst['wall_s']} s ({worst['topic']})",
-                        "met": worst["wall_s"] < TARGETS["preview_s"]})
+        targets.append(
+            {
+                "target": f"warm preview under {TARGETS['preview_s']} s (process start included)",
+                "measured": f"worst {worst['wall_s']} s ({worst['topic']})",
+                "met": worst["wall_s"] < TARGETS["preview_s"],
+            }
+        )
     for quality, key in (("low", "low_ratio"), ("high", "high_ratio")):
-        rows = [r for r in results["renders"] if r["quality"] == quality and r["state"] == "warm" and r.get("ratio")]
+        rows = [
+            r
+            for r in results["renders"]
+            if r["quality"] == quality and r["state"] == "warm" and r.get("ratio")
+        ]
         if rows:
             worst = max(rows, key=lambda r: r["ratio"])
-            targets.append({"target": f"{quality} quality render under {TARGETS[key]}× the encode-only lower bound",
-                            "measured": f"worst {worst['ratio']}× ({worst['topic']})",
-                            "met": worst["ratio"] < TARGETS[key]})
+            targets.append(
+                {
+                    "target": f"{quality} quality render under {TARGETS[key]}× the encode-only lower bound",
+                    "measured": f"worst {worst['ratio']}× ({worst['topic']})",
+                    "met": worst["ratio"] < TARGETS[key],
+                }
+            )
         else:
-            targets.append({"target": f"{quality} quality render under {TARGETS[key]}× the encode-only lower bound",
-                            "measured": "not measured", "met": None})
+            targets.append(
+                {
+                    "target": f"{quality} quality render under {TARGETS[key]}× the encode-only lower bound",
+                    "measured": "not measured",
+                    "met": None,
+                }
+            )
     batch = results.get("batch") or {}
     if batch.get("status") == "measured":
-        targets.append({"target": f"--all --jobs 2 at least {TARGETS['batch_speedup']}× faster than --jobs 1",
-                        "measured": f"{batch['speedup']}× ({len(batch['topics'])} topics)", "met": bool(batch["speedup"]) and batch["speedup"] >= TARGETS["batch_speedup"]})
+        targets.append(
+            {
+                "target": f"--all --jobs 2 at least {TARGETS['batch_speedup']}× faster than --jobs 1",
+                "measured": f"{batch['speedup']}× ({len(batch['topics'])} topics)",
+                "met": bool(batch["speedup"]) and batch["speedup"] >= TARGETS["batch_speedup"],
+            }
+        )
     else:
-        targets.append({"target": f"--all --jobs 2 at least {TARGETS['batch_speedup']}× faster than --jobs 1",
-                        "measured": f"{batch.get('status', 'not measured')}: {batch.get('why', '')}", "met": None})
+        targets.append(
+            {
+                "target": f"--all --jobs 2 at least {TARGETS['batch_speedup']}× faster than --jobs 1",
+                "measured": f"{batch.get('status', 'not measured')}: {batch.get('why', '')}",
+                "met": None,
+            }
+        )
     for topic in sorted({g["topic"] for g in results["growth"]}):
-        points = [(g["numbers_drawn"], g["render_cpu_s"]) for g in results["growth"] if g["topic"] == topic and g.get("numbers_drawn")]
+        points = [
+            (g["numbers_drawn"], g["render_cpu_s"])
+            for g in results["growth"]
+            if g["topic"] == topic and g.get("numbers_drawn")
+        ]
         exponent = _growth_exponent(points)
         if exponent is not None:
-            targets.append({"target": f"{topic}: cost grows no worse than linearly in the numbers shown",
-                            "measured": f"render CPU ∝ numbers^{exponent:.2f} over {len(points)} lessons",
-                            "met": exponent <= TARGETS["growth_exponent"] + 0.1})
+            targets.append(
+                {
+                    "target": f"{topic}: cost grows no worse than linearly in the numbers shown",
+                    "measured": f"render CPU ∝ numbers^{exponent:.2f} over {len(points)} lessons",
+                    "met": exponent <= TARGETS["growth_exponent"] + 0.1,
+                }
+            )
     return targets
 
 
@@ -653,7 +761,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Whole run: {results['elapsed_s']} s (budget {s['budget_s']:.0f} s).",
         "",
         "Cold: a fresh media dir, a fresh process and an empty cache of built text and formula mobjects "
-        "(`$ATTENTION_VIDEO_CACHE`, see `scenes/widgets.py`); Manim's own caching is off in every render. "
+        "(`$ATTENTION_VIDEO_CACHE`, see `scenes/kit/widgets.py`); Manim's own caching is off in every render. "
         "Warm: the second run with the same media dir and mobject cache. "
         "Render s: `render_topic` wall time in the child (process start and imports excluded; they are in process s). "
         "CPU s: user + system of the whole child process. Peak MB: the child's max RSS. "
@@ -668,42 +776,86 @@ def markdown(results: dict[str, Any]) -> str:
         verdict = {True: "met", False: "NOT met", None: "not measured"}[t["met"]]
         lines.append(f"- **{verdict}** — {t['target']}: {t['measured']}")
     lines += ["", "## Renders (default example)", ""]
-    lines += _table(results["renders"], [
-        ("topic", "topic"), ("quality", "quality"), ("state", "state"), ("render_s", "render s"),
-        ("video_s", "video s"), ("render_per_video_s", "render s / video s"), ("frames", "frames"),
-        ("process_wall_s", "process s"), ("process_cpu_s", "CPU s"), ("max_rss_mb", "peak MB"),
-        ("encode_bound_s", "bound s"), ("ratio", "render ÷ bound"),
-        ("render_cpu_s", "render CPU s"), ("encode_bound_cpu_s", "bound CPU s"), ("cpu_ratio", "CPU ratio"),
-    ])
+    lines += _table(
+        results["renders"],
+        [
+            ("topic", "topic"),
+            ("quality", "quality"),
+            ("state", "state"),
+            ("render_s", "render s"),
+            ("video_s", "video s"),
+            ("render_per_video_s", "render s / video s"),
+            ("frames", "frames"),
+            ("process_wall_s", "process s"),
+            ("process_cpu_s", "CPU s"),
+            ("max_rss_mb", "peak MB"),
+            ("encode_bound_s", "bound s"),
+            ("ratio", "render ÷ bound"),
+            ("render_cpu_s", "render CPU s"),
+            ("encode_bound_cpu_s", "bound CPU s"),
+            ("cpu_ratio", "CPU ratio"),
+        ],
+    )
     lines += ["", "## Preview latency (`python render.py --scene T --preview`, process start included)", ""]
-    lines += _table(results["previews"], [("topic", "topic"), ("state", "state"), ("wall_s", "wall s"),
-                                           ("cpu_s", "CPU s"), ("max_rss_mb", "peak MB")])
+    lines += _table(
+        results["previews"],
+        [
+            ("topic", "topic"),
+            ("state", "state"),
+            ("wall_s", "wall s"),
+            ("cpu_s", "CPU s"),
+            ("max_rss_mb", "peak MB"),
+        ],
+    )
     if results["growth"]:
-        lines += ["", "## Growth with the lesson (low quality)", "",
-                  "Generated lessons of one-decimal numbers (fixed seeds); `scores` with 1 head, `multihead` with 2 "
-                  "(every d_model here is even, so no lesson needed to fall back to 1 head). 8 tokens is more than the "
-                  "6 the CLI accepts as legible (`MAX_TOKENS`): those lessons are rendered through `render_topic` "
-                  "directly, for cost only. Numbers: distinct trace paths drawn (the matrix cells shown).", ""]
-        lines += _table(results["growth"], [
-            ("topic", "topic"), ("tokens", "tokens"), ("d_model", "d_model"), ("heads", "heads"),
-            ("numbers_drawn", "numbers"), ("render_s", "render s"), ("render_cpu_s", "render CPU s"),
-            ("video_s", "video s"), ("render_cpu_per_video_s", "CPU s / video s"), ("max_rss_mb", "peak MB"),
-        ])
+        lines += [
+            "",
+            "## Growth with the lesson (low quality)",
+            "",
+            "Generated lessons of one-decimal numbers (fixed seeds); `scores` with 1 head, `multihead` with 2 "
+            "(every d_model here is even, so no lesson needed to fall back to 1 head). 8 tokens is more than the "
+            "6 the CLI accepts as legible (`MAX_TOKENS`): those lessons are rendered through `render_topic` "
+            "directly, for cost only. Numbers: distinct trace paths drawn (the matrix cells shown).",
+            "",
+        ]
+        lines += _table(
+            results["growth"],
+            [
+                ("topic", "topic"),
+                ("tokens", "tokens"),
+                ("d_model", "d_model"),
+                ("heads", "heads"),
+                ("numbers_drawn", "numbers"),
+                ("render_s", "render s"),
+                ("render_cpu_s", "render CPU s"),
+                ("video_s", "video s"),
+                ("render_cpu_per_video_s", "CPU s / video s"),
+                ("max_rss_mb", "peak MB"),
+            ],
+        )
     batch = results.get("batch") or {}
     lines += ["", "## Batch (`render.py --all --jobs N`, low quality)", ""]
     if batch.get("status") == "measured":
-        lines.append(f"`{batch['command']}` over {len(batch['topics'])} topics ({', '.join(batch['topics'])}): "
-                     f"--jobs 1 {batch['jobs_1_wall_s']} s, --jobs 2 {batch['jobs_2_wall_s']} s "
-                     f"(CPU {batch['jobs_1_cpu_s']} s and {batch['jobs_2_cpu_s']} s); speedup {batch['speedup']}×.")
+        lines.append(
+            f"`{batch['command']}` over {len(batch['topics'])} topics ({', '.join(batch['topics'])}): "
+            f"--jobs 1 {batch['jobs_1_wall_s']} s, --jobs 2 {batch['jobs_2_wall_s']} s "
+            f"(CPU {batch['jobs_1_cpu_s']} s and {batch['jobs_2_cpu_s']} s); speedup {batch['speedup']}×."
+        )
     else:
         lines.append(f"**{batch.get('status', 'TODO')}**: {batch.get('why', '')}")
     encoder = results.get("encoder")
     if encoder:
-        lines += ["", "## Encoder settings (read from Manim's resolved `VideoEncoderSpec` during the render)", ""]
+        lines += [
+            "",
+            "## Encoder settings (read from Manim's resolved `VideoEncoderSpec` during the render)",
+            "",
+        ]
         for quality, spec in encoder.items():
-            lines.append(f"- {quality}: {spec['container_format']}/{spec['codec']}/{spec['pixel_format']}, "
-                         f"{spec['width']}×{spec['height']} at {spec['frame_rate'][0]}/{spec['frame_rate'][1]} fps, "
-                         f"options {dict(spec['options'])}")
+            lines.append(
+                f"- {quality}: {spec['container_format']}/{spec['codec']}/{spec['pixel_format']}, "
+                f"{spec['width']}×{spec['height']} at {spec['frame_rate'][0]}/{spec['frame_rate'][1]} fps, "
+                f"options {dict(spec['options'])}"
+            )
     if results["skipped"]:
         lines += ["", "## Skipped", ""] + [f"- {s}" for s in results["skipped"]]
     if results["failures"]:
@@ -715,20 +867,52 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--quick", is_flag=True, help=f"A fast subset: {', '.join(QUICK_TOPICS)} only, small growth lessons, no high quality, no batch.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help=f"A fast subset: {', '.join(QUICK_TOPICS)} only, small growth lessons, no high quality, no batch.",
+)
 @click.option("--topics", help="Comma-separated topics (default: every topic; --quick: scores).")
-@click.option("--high", "high", help=f"Comma-separated topics to render at high quality, warm (default: {','.join(HIGH_TOPICS)}; --quick: none).")
-@click.option("--batch/--no-batch", default=None,
-              help="Measure render.py --jobs 1 vs --jobs 2 (default: yes, but not with --quick).")
-@click.option("--batch-topics", help="Comma-separated topics for the batch measurement, or 'all' for --all "
-              f"(default: {','.join(BATCH_TOPICS) if BATCH_TOPICS else 'all'}).")
-@click.option("--budget-minutes", type=float, default=BUDGET_SECONDS / 60, show_default=True,
-              help="Skip optional measurements once the run has taken this long.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=RESULTS, show_default=True,
-              help="Where render_bench.md and render_bench.json go.")
+@click.option(
+    "--high",
+    "high",
+    help=f"Comma-separated topics to render at high quality, warm (default: {','.join(HIGH_TOPICS)}; --quick: none).",
+)
+@click.option(
+    "--batch/--no-batch",
+    default=None,
+    help="Measure render.py --jobs 1 vs --jobs 2 (default: yes, but not with --quick).",
+)
+@click.option(
+    "--batch-topics",
+    help="Comma-separated topics for the batch measurement, or 'all' for --all "
+    f"(default: {','.join(BATCH_TOPICS) if BATCH_TOPICS else 'all'}).",
+)
+@click.option(
+    "--budget-minutes",
+    type=float,
+    default=BUDGET_SECONDS / 60,
+    show_default=True,
+    help="Skip optional measurements once the run has taken this long.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=RESULTS,
+    show_default=True,
+    help="Where render_bench.md and render_bench.json go.",
+)
 @click.pass_context
-def main(ctx: click.Context, quick: bool, topics: str | None, high: str | None, batch: bool | None,
-         batch_topics: str | None, budget_minutes: float, out: Path) -> None:
+def main(
+    ctx: click.Context,
+    quick: bool,
+    topics: str | None,
+    high: str | None,
+    batch: bool | None,
+    batch_topics: str | None,
+    budget_minutes: float,
+    out: Path,
+) -> None:
     """Benchmark render speed: each topic at low and high quality, against the encoder's limit."""
     if ctx.invoked_subcommand is not None:
         return
@@ -737,7 +921,9 @@ def main(ctx: click.Context, quick: bool, topics: str | None, high: str | None, 
     chosen = tuple(topics.split(",")) if topics else (QUICK_TOPICS if quick else tuple(TOPICS))
     unknown = [t for t in chosen if t not in TOPICS]
     if unknown:
-        raise click.BadParameter(f"unknown topics {unknown}; choose from {', '.join(TOPICS)}", param_hint="--topics")
+        raise click.BadParameter(
+            f"unknown topics {unknown}; choose from {', '.join(TOPICS)}", param_hint="--topics"
+        )
     high_topics = tuple(t for t in (high.split(",") if high else ([] if quick else HIGH_TOPICS)) if t)
     growth_topics = QUICK_TOPICS if quick else GROWTH_TOPICS
     growth_sizes = QUICK_GROWTH_SIZES if quick else GROWTH_SIZES
@@ -751,11 +937,20 @@ def main(ctx: click.Context, quick: bool, topics: str | None, high: str | None, 
             batch_selection = tuple(batch_topics.split(","))
         else:
             batch_selection = BATCH_TOPICS or ()
-    results = run_bench(quick, chosen, high_topics, growth_topics, growth_sizes, batch=batch_selection,
-                        budget_s=budget_minutes * 60)
+    results = run_bench(
+        quick,
+        chosen,
+        high_topics,
+        growth_topics,
+        growth_sizes,
+        batch=batch_selection,
+        budget_s=budget_minutes * 60,
+    )
     out.mkdir(parents=True, exist_ok=True)
     stem = "render_bench_quick" if quick else "render_bench"
-    (out / f"{stem}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / f"{stem}.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (out / f"{stem}.md").write_text(markdown(results), encoding="utf-8")
     click.echo(markdown(results))
     click.echo(f"wrote {out / (stem + '.md')} and {out / (stem + '.json')}", err=True)

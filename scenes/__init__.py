@@ -15,14 +15,14 @@ from attention_math.lesson import Lesson
 from attention_math.trace import Trace
 
 __all__ = [
-    "TOPICS",
     "DEFAULT_TOPIC",
-    "MAX_TOKENS",
     "MAX_DIMENSIONS",
+    "MAX_TOKENS",
     "MAX_VOCABULARY",
-    "topic_class",
-    "lesson_for",
+    "TOPICS",
     "drawable_problem",
+    "lesson_for",
+    "topic_class",
     "topic_problem",
 ]
 

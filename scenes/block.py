@@ -38,12 +38,12 @@ from manim import (
     VMobject,
 )
 
-from . import palette
-from .base import TopicScene
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 from .multihead import respace_columns
-from .widgets import MatrixView, fit_in_frame, formula, label
 
-__all__ = ["BlockScene", "BlockDiagram"]
+__all__ = ["BlockDiagram", "BlockScene"]
 
 # The residual stream (X and every Add & Norm result) keeps the embedding colour;
 # the feed-forward layer has no role of its own in the palette, so it borrows the
@@ -74,7 +74,9 @@ class BlockDiagram(VGroup):
         self.names = VGroup()
         for name in STAGES:
             text = label(name, colour=palette.MUTED, font_size=DIAGRAM_SIZE)
-            box = RoundedRectangle(width=2.2, height=0.55, corner_radius=0.1, stroke_width=2, color=palette.MUTED)
+            box = RoundedRectangle(
+                width=2.2, height=0.55, corner_radius=0.1, stroke_width=2, color=palette.MUTED
+            )
             text.move_to(box)
             self.boxes.add(box)
             self.names.add(text)
@@ -84,13 +86,23 @@ class BlockDiagram(VGroup):
             text.move_to(box)
         self.arrows = VGroup(
             *(
-                Arrow(a.get_bottom(), b.get_top(), buff=0.05, stroke_width=2.5, tip_length=0.12, color=palette.MUTED)
+                Arrow(
+                    a.get_bottom(),
+                    b.get_top(),
+                    buff=0.05,
+                    stroke_width=2.5,
+                    tip_length=0.12,
+                    color=palette.MUTED,
+                )
                 for a, b in zip(items, items[1:])
             )
         )
         # A residual connection leaves the main path just before a sub-layer and
         # rejoins it at the Add & Norm after it.
-        self.skips = VGroup(self._skip(self.arrows[0], self.boxes[ADD_NORM_1]), self._skip(self.arrows[2], self.boxes[ADD_NORM_2]))
+        self.skips = VGroup(
+            self._skip(self.arrows[0], self.boxes[ADD_NORM_1]),
+            self._skip(self.arrows[2], self.boxes[ADD_NORM_2]),
+        )
         self.add(self.arrows, self.skips, self.boxes, self.names, self.top_label, self.bottom_label)
 
     def _skip(self, start_arrow: Mobject, target: Mobject) -> VGroup:
@@ -99,7 +111,9 @@ class BlockDiagram(VGroup):
         corner = np.array([side, start[1], 0.0])
         bend = np.array([side, target.get_center()[1], 0.0])
         path = VMobject(stroke_width=2.5, color=palette.MUTED).set_points_as_corners([start, corner, bend])
-        tip = Arrow(bend, target.get_right(), buff=0.0, stroke_width=2.5, tip_length=0.12, color=palette.MUTED)
+        tip = Arrow(
+            bend, target.get_right(), buff=0.0, stroke_width=2.5, tip_length=0.12, color=palette.MUTED
+        )
         return VGroup(path, tip)
 
     def focus(self, stage: int | None) -> list[Animation]:
@@ -109,7 +123,9 @@ class BlockDiagram(VGroup):
             on = stage is None or k == stage
             colour = palette.HIGHLIGHT if on else palette.MUTED
             animations.append(
-                box.animate.set_stroke(colour, width=3.5 if on else 2).set_fill(palette.HIGHLIGHT, opacity=0.12 if on else 0)
+                box.animate.set_stroke(colour, width=3.5 if on else 2).set_fill(
+                    palette.HIGHLIGHT, opacity=0.12 if on else 0
+                )
             )
             animations.append(text.animate.set_color(colour))
         return animations
@@ -119,7 +135,9 @@ class BlockScene(TopicScene):
     """Attention, Add & Norm, feed-forward, Add & Norm: the first token in full, then all."""
 
     topic = "block"
-    summary = "The transformer block: attention, Add & Norm, feed-forward, Add & Norm, with the lesson's numbers"
+    summary = (
+        "The transformer block: attention, Add & Norm, feed-forward, Add & Norm, with the lesson's numbers"
+    )
 
     def construct(self) -> None:
         trace = self.trace
@@ -142,15 +160,25 @@ class BlockScene(TopicScene):
 
         x_view, out_view = self._attention()
         sum_row = self._add(x_view, out_view)
-        add_view = self._full("add_1", STREAM, "input plus attention", sum_row, "The same for every token: input plus attention")
+        add_view = self._full(
+            "add_1", STREAM, "input plus attention", sum_row, "The same for every token: input plus attention"
+        )
         norm_row = self._norm(add_view)
-        norm_view = self._full("norm_1", STREAM, "normalised", norm_row, "The same for every token: each row normalised")
+        norm_view = self._full(
+            "norm_1", STREAM, "normalised", norm_row, "The same for every token: each row normalised"
+        )
         hidden_row = self._layer(norm_view, "norm_1", "w_1", "b_1", "ffn_hidden", first=True)
         hidden_view = self._full(
             "ffn_hidden", FEED_FORWARD, "hidden", hidden_row, "The same for every token: the hidden layer"
         )
         ffn_row = self._layer(hidden_view, "ffn_hidden", "w_2", "b_2", "ffn_out", first=False)
-        self._full("ffn_out", FEED_FORWARD, "feed-forward output", ffn_row, "The same for every token: the feed-forward output")
+        self._full(
+            "ffn_out",
+            FEED_FORWARD,
+            "feed-forward output",
+            ffn_row,
+            "The same for every token: the feed-forward output",
+        )
         self._add_norm_again()
         self._result()
 
@@ -159,7 +187,9 @@ class BlockScene(TopicScene):
     def _attention(self) -> tuple[MatrixView, MatrixView]:
         """X and the attention output, one row per token each."""
         x_view = self._matrix("x", STREAM, label("input X", colour=STREAM, font_size=NAME_SIZE))
-        out_view = self._matrix("output", ATTENTION, label("attention output", colour=ATTENTION, font_size=NAME_SIZE))
+        out_view = self._matrix(
+            "output", ATTENTION, label("attention output", colour=ATTENTION, font_size=NAME_SIZE)
+        )
         self._place_pair(x_view, out_view)
         self.step("Attention gives each token a new row, as wide as its input row")
         self.play(*self.diagram.focus(ATTENTION_STAGE), FadeIn(x_view), FadeIn(out_view), run_time=1.2)
@@ -179,15 +209,38 @@ class BlockScene(TopicScene):
         self.step("Add (the residual connection): the first token's input row plus its attention row")
         self.play(*self.diagram.focus(ADD_NORM_1), run_time=0.5)
         self.play(
-            FadeOut(VGroup(x_view.brackets, x_view.name, x_view.row_labels, out_view.brackets, out_view.name, out_view.row_labels)),
+            FadeOut(
+                VGroup(
+                    x_view.brackets,
+                    x_view.name,
+                    x_view.row_labels,
+                    out_view.brackets,
+                    out_view.name,
+                    out_view.row_labels,
+                )
+            ),
             *(TransformFromCopy(x_view.cell(0, j), rows[0].cell(0, j)) for j in range(self.d)),
             *(TransformFromCopy(out_view.cell(0, j), rows[1].cell(0, j)) for j in range(self.d)),
             FadeOut(VGroup(x_view.cells, out_view.cells)),
-            FadeIn(VGroup(rows[0].brackets, rows[1].brackets, stack.signs[1], stack.names[0], stack.names[1], stack.token)),
+            FadeIn(
+                VGroup(
+                    rows[0].brackets,
+                    rows[1].brackets,
+                    stack.signs[1],
+                    stack.names[0],
+                    stack.names[1],
+                    stack.token,
+                )
+            ),
             run_time=1.2,
         )
         self.play(FadeIn(VGroup(rows[2].brackets, stack.signs[2], stack.names[2])), run_time=0.4)
-        self.play(LaggedStart(*(FadeIn(rows[2].cell(0, j), shift=0.15 * DOWN) for j in range(self.d)), lag_ratio=0.25), run_time=1.2)
+        self.play(
+            LaggedStart(
+                *(FadeIn(rows[2].cell(0, j), shift=0.15 * DOWN) for j in range(self.d)), lag_ratio=0.25
+            ),
+            run_time=1.2,
+        )
         self.wait(1.0)
         self.shown = VGroup(*(r for r in rows[:2]), stack.signs, stack.names, stack.token, rows[2].brackets)
         return rows[2]
@@ -210,7 +263,9 @@ class BlockScene(TopicScene):
         self.shown = VGroup(rows[0], stack.signs, stack.names, stack.token, rows[1].brackets)
         return rows[1]
 
-    def _layer(self, source: MatrixView, source_name: str, w_name: str, b_name: str, out_name: str, *, first: bool) -> MatrixView:
+    def _layer(
+        self, source: MatrixView, source_name: str, w_name: str, b_name: str, out_name: str, *, first: bool
+    ) -> MatrixView:
         """One feed-forward layer for the first token: its row times W plus b (then ReLU)."""
         numbers = self.numbers
         trace = self.trace
@@ -220,7 +275,9 @@ class BlockScene(TopicScene):
         vector = MatrixView(numbers, lambda i, j: f"{source_name}[0][{i}]", (d_in, 1), colour=source.colour)
         w_view = MatrixView(numbers, lambda i, j: f"{w_name}[{i}][{j}]", (d_in, d_out), colour=WEIGHT)
         b_view = MatrixView(numbers, lambda i, j: f"{b_name}[{j}]", (1, d_out), colour=WEIGHT)
-        result = MatrixView(numbers, lambda i, j: f"{out_name}[0][{j}]", (1, d_out), colour=FEED_FORWARD, filled=False)
+        result = MatrixView(
+            numbers, lambda i, j: f"{out_name}[0][{j}]", (1, d_out), colour=FEED_FORWARD, filled=False
+        )
         column_w = max(v.cell_size[0] for v in (w_view, b_view, result))
         for view in (w_view, b_view, result):
             respace_columns(view, column_w)
@@ -229,12 +286,16 @@ class BlockScene(TopicScene):
         times = label("×", colour=palette.MUTED)
         times.move_to((vector.get_right() + w_view.get_left()) / 2)
         plus = label("+", colour=palette.MUTED).next_to(b_view, LEFT, buff=0.2)
-        equals = label("relu" if first else "=", colour=palette.MUTED, font_size=NAME_SIZE).next_to(result, LEFT, buff=0.2)
+        equals = label("relu" if first else "=", colour=palette.MUTED, font_size=NAME_SIZE).next_to(
+            result, LEFT, buff=0.2
+        )
         token = numbers.token(0, colour=source.colour)
         token.scale(0.8).next_to(vector, UP, buff=0.15)
         w_sym = formula(f'{{{{ W_"{symbol}" : w }}}}', {"w": WEIGHT}).next_to(w_view, RIGHT, buff=0.25)
         b_sym = formula(f'{{{{ b_"{symbol}" : b }}}}', {"b": WEIGHT}).next_to(b_view, RIGHT, buff=0.25)
-        out_word = label("hidden" if first else "output", colour=FEED_FORWARD, font_size=NAME_SIZE).next_to(result, RIGHT, buff=0.25)
+        out_word = label("hidden" if first else "output", colour=FEED_FORWARD, font_size=NAME_SIZE).next_to(
+            result, RIGHT, buff=0.25
+        )
         group = VGroup(vector, w_view, b_view, result, times, plus, equals, token, w_sym, b_sym, out_word)
         default_note = first and trace.ffn_is_default
         self._fit_panel(group, reserve_top=0.55 if default_note else 0.0)
@@ -265,8 +326,17 @@ class BlockScene(TopicScene):
         col_box = w_view.column_box(0, palette.HIGHLIGHT)
         bias_box = b_view.cell_box(0, 0, palette.HIGHLIGHT)
         first_cell = result.make_cell(0, 0)
-        self.play(Create(vec_box), Create(col_box), Create(bias_box), FadeIn(VGroup(result.brackets, equals, out_word)), run_time=0.7)
-        self.play(TransformFromCopy(VGroup(vector.cells, w_view.column(0), b_view.cell(0, 0)), first_cell), run_time=1.0)
+        self.play(
+            Create(vec_box),
+            Create(col_box),
+            Create(bias_box),
+            FadeIn(VGroup(result.brackets, equals, out_word)),
+            run_time=0.7,
+        )
+        self.play(
+            TransformFromCopy(VGroup(vector.cells, w_view.column(0), b_view.cell(0, 0)), first_cell),
+            run_time=1.0,
+        )
         result.set_cell(0, 0, first_cell)
         self.wait(0.5)
         if first:
@@ -287,7 +357,9 @@ class BlockScene(TopicScene):
             box, bbox = new_box, new_bbox
         self.play(FadeOut(VGroup(vec_box, box, bbox)), run_time=0.3)
         self.wait(0.6)
-        self.shown = VGroup(vector, w_view, b_view, times, plus, equals, token, w_sym, b_sym, out_word, result.brackets)
+        self.shown = VGroup(
+            vector, w_view, b_view, times, plus, equals, token, w_sym, b_sym, out_word, result.brackets
+        )
         if default_note:
             self.shown.add(note)
         return result
@@ -305,7 +377,10 @@ class BlockScene(TopicScene):
             run_time=1.0,
         )
         rest = [view.row(i) for i in range(1, rows)]
-        self.play(LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rest), lag_ratio=0.3), run_time=0.5 + 0.25 * len(rest))
+        self.play(
+            LaggedStart(*(FadeIn(r, shift=0.1 * DOWN) for r in rest), lag_ratio=0.3),
+            run_time=0.5 + 0.25 * len(rest),
+        )
         self.add(view)
         self.wait(0.8)
         self.shown = view
@@ -326,7 +401,12 @@ class BlockScene(TopicScene):
             [STREAM, FEED_FORWARD, STREAM, STREAM],
         )
         self.step("Add & Norm again: the first token's row plus its feed-forward output, normalised")
-        self.play(*self.diagram.focus(ADD_NORM_2), FadeOut(self.shown), FadeIn(VGroup(rows[0], rows[1], stack.names[:2], stack.signs[1], stack.token)), run_time=1.0)
+        self.play(
+            *self.diagram.focus(ADD_NORM_2),
+            FadeOut(self.shown),
+            FadeIn(VGroup(rows[0], rows[1], stack.names[:2], stack.signs[1], stack.token)),
+            run_time=1.0,
+        )
         self.play(FadeIn(VGroup(rows[2], stack.names[2], stack.signs[2]), shift=0.1 * DOWN), run_time=0.8)
         self.play(FadeIn(VGroup(rows[3], stack.names[3], stack.signs[3]), shift=0.1 * DOWN), run_time=0.8)
         self.wait(1.0)
@@ -337,12 +417,19 @@ class BlockScene(TopicScene):
         self._fit_panel(norm_view)
         self.step("The same for every token: each sum, then each row normalised")
         self.play(
-            FadeOut(VGroup(rows[0], rows[1], rows[3], stack.names, stack.signs, stack.token, rows[2].brackets)),
+            FadeOut(
+                VGroup(rows[0], rows[1], rows[3], stack.names, stack.signs, stack.token, rows[2].brackets)
+            ),
             FadeIn(VGroup(add_view.brackets, add_view.name, add_view.row_labels)),
             *(ReplacementTransform(rows[2].cell(0, j), add_view.cell(0, j)) for j in range(self.d)),
             run_time=1.0,
         )
-        self.play(LaggedStart(*(FadeIn(add_view.row(i), shift=0.1 * DOWN) for i in range(1, self.n)), lag_ratio=0.3), run_time=0.5 + 0.25 * self.n)
+        self.play(
+            LaggedStart(
+                *(FadeIn(add_view.row(i), shift=0.1 * DOWN) for i in range(1, self.n)), lag_ratio=0.3
+            ),
+            run_time=0.5 + 0.25 * self.n,
+        )
         self.wait(0.5)
         self.play(ReplacementTransform(add_view, norm_view), run_time=1.2)
         self.wait(0.8)
@@ -354,7 +441,12 @@ class BlockScene(TopicScene):
         out_view = self._matrix("norm_2", STREAM, label("block output", colour=STREAM, font_size=NAME_SIZE))
         self._place_pair(x_view, out_view)
         self.step("The block's output: one row per token, the same shape as its input X")
-        self.play(*self.diagram.focus(None), ReplacementTransform(self.norm_view, out_view), FadeIn(x_view), run_time=1.4)
+        self.play(
+            *self.diagram.focus(None),
+            ReplacementTransform(self.norm_view, out_view),
+            FadeIn(x_view),
+            run_time=1.4,
+        )
         self.wait(2.0)
 
     # -- helpers ---------------------------------------------------------------------
@@ -375,7 +467,13 @@ class BlockScene(TopicScene):
         return MatrixView(self.numbers, lambda r, j: f"{name}[{i}][{j}]", (1, cols), colour=colour)
 
     def _stack(
-        self, rows: list[MatrixView], signs: list[str], names: list[str], colours: list[str], *, gap: float = 0.3
+        self,
+        rows: list[MatrixView],
+        signs: list[str],
+        names: list[str],
+        colours: list[str],
+        *,
+        gap: float = 0.3,
     ) -> VGroup:
         """Rows one under another, columns lined up, a sign left and a name right of each.
 
@@ -418,9 +516,13 @@ class BlockScene(TopicScene):
             respace_columns(second, column_w)
         width, height = self.panel_right - self.panel_left, self.top - self.bottom
         # Both capped at the panel's growth limit, so side by side wins a tie.
-        across = min(1.3, width / (first.width + second.width + 0.8), height / max(first.height, second.height))
+        across = min(
+            1.3, width / (first.width + second.width + 0.8), height / max(first.height, second.height)
+        )
         down = min(1.3, width / max(first.width, second.width), height / (first.height + second.height + 0.5))
-        pair = VGroup(first, second).arrange(RIGHT if across >= down else DOWN, buff=0.6 if across >= down else 0.4)
+        pair = VGroup(first, second).arrange(
+            RIGHT if across >= down else DOWN, buff=0.6 if across >= down else 0.4
+        )
         self._fit_panel(pair)
 
     def _box(self, mob: Mobject, colour: str) -> Mobject:

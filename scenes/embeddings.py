@@ -22,9 +22,9 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .base import TopicScene
-from .widgets import MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 
 __all__ = ["EmbeddingsScene"]
 
@@ -38,7 +38,9 @@ class EmbeddingsScene(TopicScene):
     """Tokens to rows of X: one token's embedding in full, then all; a dimension as a column."""
 
     topic = "embeddings"
-    summary = "Tokens become rows of X: one token's embedding row, then all stacked; a dimension is one column"
+    summary = (
+        "Tokens become rows of X: one token's embedding row, then all stacked; a dimension is one column"
+    )
 
     def construct(self) -> None:
         trace = self.trace
@@ -122,7 +124,12 @@ class EmbeddingsScene(TopicScene):
         column_box = x_view.column_box(0, palette.HIGHLIGHT)
         dimension_word = label("one dimension", colour=palette.HIGHLIGHT, font_size=22)
         dimension_word.next_to(column_box, DOWN, buff=0.2)
-        self.play(Create(column_box), FadeIn(dimension_word), *_recolour(x_view.column(0), palette.HIGHLIGHT), run_time=0.9)
+        self.play(
+            Create(column_box),
+            FadeIn(dimension_word),
+            *_recolour(x_view.column(0), palette.HIGHLIGHT),
+            run_time=0.9,
+        )
         self.wait(1.2)
 
         self.step("Every token has one number in every dimension")

@@ -25,10 +25,10 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .attention_widgets import cell_shade, heat_cells, token_matrix
-from .base import TopicScene
-from .widgets import MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.attention import cell_shade, heat_cells, token_matrix
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 
 __all__ = ["MaskingScene"]
 
@@ -48,7 +48,9 @@ class MaskingScene(TopicScene):
         n = trace.heads[h].weights.shape[0]
         scaled = trace.lesson.scale
         field = "scaled" if scaled else "scores"
-        score_name = "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)" if scaled else "{{ Q : q }} dot {{ K^T : k }}"
+        score_name = (
+            "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)" if scaled else "{{ Q : q }} dot {{ K^T : k }}"
+        )
         all_roles = {"q": palette.QUERY, "k": palette.KEY, "m": palette.MASK, "a": palette.WEIGHTS}
 
         def roles(expression: str) -> dict[str, str]:
@@ -62,7 +64,13 @@ class MaskingScene(TopicScene):
         title = formula(title_text, roles(title_text))
         title.to_edge(UP, buff=0.3)
 
-        scores = token_matrix(numbers, lambda i, j: f"heads[{h}].{field}[{i}][{j}]", n, colour=palette.SCORES, name=formula(score_name, roles(score_name)))
+        scores = token_matrix(
+            numbers,
+            lambda i, j: f"heads[{h}].{field}[{i}][{j}]",
+            n,
+            colour=palette.SCORES,
+            name=formula(score_name, roles(score_name)),
+        )
         weights = token_matrix(
             numbers,
             lambda i, j: f"heads[{h}].weights[{i}][{j}]",
@@ -72,7 +80,10 @@ class MaskingScene(TopicScene):
             filled=False,
             row_labels=False,  # the same rows as the scores beside it
         )
-        arrow = VGroup(formula('op("softmax")'), Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6)).arrange(DOWN, buff=0.15)
+        arrow = VGroup(
+            formula('op("softmax")'),
+            Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
+        ).arrange(DOWN, buff=0.15)
         layout = VGroup(scores, arrow, weights).arrange(RIGHT, buff=0.4)
         weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
         arrow.set_y(scores.brackets.get_center()[1])
@@ -100,12 +111,16 @@ class MaskingScene(TopicScene):
         masked_name = formula(masked_text, roles(masked_text)).scale(scores.scale_factor).move_to(scores.name)
         replaced = []
         for i, j in hidden:
-            cell = numbers.number(f"heads[{h}].masked[{i}][{j}]", colour=palette.TEXT, font_size=scores.font_size)
+            cell = numbers.number(
+                f"heads[{h}].masked[{i}][{j}]", colour=palette.TEXT, font_size=scores.font_size
+            )
             cell.scale(scores.scale_factor).move_to(scores.slot(i, j))
             replaced.append(((i, j), cell))
         self.play(
             ReplacementTransform(scores.name, masked_name),
-            LaggedStart(*(ReplacementTransform(scores.cell(i, j), cell) for (i, j), cell in replaced), lag_ratio=0.1),
+            LaggedStart(
+                *(ReplacementTransform(scores.cell(i, j), cell) for (i, j), cell in replaced), lag_ratio=0.1
+            ),
             run_time=1.2,
         )
         for (i, j), cell in replaced:
@@ -115,7 +130,13 @@ class MaskingScene(TopicScene):
         self.wait(0.8)
 
         self.step("The softmax turns each row into weights")
-        self.play(FadeIn(arrow), FadeIn(weights.brackets), FadeIn(weights.name), FadeIn(weights.column_labels), run_time=0.9)
+        self.play(
+            FadeIn(arrow),
+            FadeIn(weights.brackets),
+            FadeIn(weights.name),
+            FadeIn(weights.column_labels),
+            run_time=0.9,
+        )
         self.wait(0.8)
 
         # One row in full: the second query sees itself and the first token, not the later ones.
@@ -134,14 +155,21 @@ class MaskingScene(TopicScene):
             ).arrange(RIGHT, buff=0.12)
             fit_in_frame(equation, max_height=layout.get_bottom()[1] - self.caption_top - 0.2)
             equation.move_to([0, equation_y, 0])
-            self.play(TransformFromCopy(scores.cell(r, j_hidden), equation[1]), FadeIn(equation[0]), FadeIn(equation[2]), run_time=0.8)
+            self.play(
+                TransformFromCopy(scores.cell(r, j_hidden), equation[1]),
+                FadeIn(equation[0]),
+                FadeIn(equation[2]),
+                run_time=0.8,
+            )
             self.play(FadeIn(equation[3]), FadeIn(equation[4]), run_time=0.6)
         else:
             equation = VGroup()
         row_cells = [weights.make_cell(r, j) for j in range(n)]
         row_heat = self._row_heat(weights, r, hidden)
         self.play(
-            LaggedStart(*(TransformFromCopy(scores.cell(r, j), row_cells[j]) for j in range(n)), lag_ratio=0.15),
+            LaggedStart(
+                *(TransformFromCopy(scores.cell(r, j), row_cells[j]) for j in range(n)), lag_ratio=0.15
+            ),
             FadeIn(row_heat),
             run_time=1.2,
         )
@@ -168,7 +196,9 @@ class MaskingScene(TopicScene):
 
         self.step("A token cannot look at later tokens")
         self.play(
-            LaggedStart(*(weights.cell(i, j).animate.set_color(palette.MUTED) for i, j in hidden), lag_ratio=0.05),
+            LaggedStart(
+                *(weights.cell(i, j).animate.set_color(palette.MUTED) for i, j in hidden), lag_ratio=0.05
+            ),
             run_time=1.0,
         )
         self.wait(2.5)
@@ -178,6 +208,12 @@ class MaskingScene(TopicScene):
         trace = self.trace
         n = weights.shape[1]
         shown = [(i, j) for j in range(n) if (i, j) not in hidden]
-        heat = heat_cells(weights, lambda a, b: float(trace.heads[HEAD].weights[a][b]), palette.WEIGHTS, max_opacity=0.4, cells=shown)
+        heat = heat_cells(
+            weights,
+            lambda a, b: float(trace.heads[HEAD].weights[a][b]),
+            palette.WEIGHTS,
+            max_opacity=0.4,
+            cells=shown,
+        )
         masks = VGroup(*(cell_shade(weights, i, j, palette.MASK, 0.45) for j in range(n) if (i, j) in hidden))
         return VGroup(heat, masks)

@@ -22,10 +22,10 @@ from manim import (
     UP,
     Animation,
     Create,
+    DoubleArrow,
     FadeIn,
     FadeOut,
     LaggedStart,
-    DoubleArrow,
     Mobject,
     Rectangle,
     ReplacementTransform,
@@ -34,9 +34,9 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .base import TopicScene
-from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, fit_in_frame, formula, label
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import NUMBER_SIZE, MatrixView, NumberFactory, fit_in_frame, formula, label
 
 __all__ = ["MultiheadScene", "WeightGrid", "respace_columns"]
 
@@ -85,8 +85,15 @@ class WeightGrid(VGroup):
             ]
             for i in range(n)
         ]
-        self.column_labels = VGroup(*(numbers.number(f"token_labels[{j}]", colour=palette.MUTED, font_size=TOKEN_SIZE) for j in range(n)))
-        self.row_labels = VGroup(*(numbers.number(f"token_labels[{i}]", font_size=TOKEN_SIZE) for i in range(n)))
+        self.column_labels = VGroup(
+            *(
+                numbers.number(f"token_labels[{j}]", colour=palette.MUTED, font_size=TOKEN_SIZE)
+                for j in range(n)
+            )
+        )
+        self.row_labels = VGroup(
+            *(numbers.number(f"token_labels[{i}]", font_size=TOKEN_SIZE) for i in range(n))
+        )
         cell_w = max([m.width for row in cells for m in row] + [m.width for m in self.column_labels]) + 0.25
         cell_h = max(max(m.height for row in cells for m in row), 0.22) + 0.25
         self.cell_size = (cell_w, cell_h)
@@ -126,10 +133,14 @@ class WeightGrid(VGroup):
         return VGroup(self.tiles[i], self.cells[i])
 
     def row_box(self, i: int, colour: str) -> SurroundingRectangle:
-        return SurroundingRectangle(self.tiles[i], color=colour, buff=0.03, stroke_width=3, corner_radius=0.06)
+        return SurroundingRectangle(
+            self.tiles[i], color=colour, buff=0.03, stroke_width=3, corner_radius=0.06
+        )
 
     def cell_box(self, i: int, j: int, colour: str) -> SurroundingRectangle:
-        return SurroundingRectangle(self.tiles[i][j], color=colour, buff=0.0, stroke_width=3, corner_radius=0.06)
+        return SurroundingRectangle(
+            self.tiles[i][j], color=colour, buff=0.0, stroke_width=3, corner_radius=0.06
+        )
 
     def skeleton(self) -> VGroup:
         """What is shown before any weight: outline and token labels."""
@@ -191,7 +202,9 @@ class MultiheadScene(TopicScene):
         tags = [label("head", colour=palette.head_colour(h), font_size=TAG_SIZE) for h in range(self.h)]
         for view, tag in zip(slices, tags):
             tag.next_to(view.brackets, DOWN, buff=0.2)
-        split = VGroup(*(VGroup(view, tag) for view, tag in zip(slices, tags))).arrange(RIGHT, buff=0.7, aligned_edge=UP)
+        split = VGroup(*(VGroup(view, tag) for view, tag in zip(slices, tags))).arrange(
+            RIGHT, buff=0.7, aligned_edge=UP
+        )
         space_top = self.title.get_bottom()[1] - 0.4
         space_bottom = self.caption_top + 0.3
         fit_in_frame(split, max_width=self.frame_w - 1.0, max_height=space_top - space_bottom, max_growth=1.4)
@@ -383,7 +396,10 @@ class MultiheadScene(TopicScene):
         self.play(Create(w_box), Create(v_box), run_time=0.7)
         self.play(
             LaggedStart(
-                *(TransformFromCopy(VGroup(new_grids[0].cells[0], new_v[0].column(c)), first[c]) for c in range(self.d_h)),
+                *(
+                    TransformFromCopy(VGroup(new_grids[0].cells[0], new_v[0].column(c)), first[c])
+                    for c in range(self.d_h)
+                ),
                 lag_ratio=0.3,
             ),
             Create(out_box),
@@ -401,7 +417,9 @@ class MultiheadScene(TopicScene):
                 for c in range(self.d_h):
                     if (h, i) != (0, 0):
                         cells.append((i, c, view.make_cell(i, c)))
-            self.play(LaggedStart(*(FadeIn(m, shift=0.1 * DOWN) for _, _, m in cells), lag_ratio=0.1), run_time=1.0)
+            self.play(
+                LaggedStart(*(FadeIn(m, shift=0.1 * DOWN) for _, _, m in cells), lag_ratio=0.1), run_time=1.0
+            )
             for i, c, m in cells:
                 view.set_cell(i, c, m)
         self.wait(0.8)
@@ -430,10 +448,14 @@ class MultiheadScene(TopicScene):
             tags.add(tag)
         group = VGroup(concat, tags)
         space_top = self.title.get_bottom()[1] - 0.4
-        fit_in_frame(group, max_width=self.frame_w - 1.0, max_height=space_top - self.caption_top - 0.3, max_growth=1.4)
+        fit_in_frame(
+            group, max_width=self.frame_w - 1.0, max_height=space_top - self.caption_top - 0.3, max_growth=1.4
+        )
         group.move_to([0, (space_top + self.caption_top) / 2, 0])
         title = self._title(
-            '{{ "concat" : c }} = ["head"_h "for every head" h]' if self.h > 1 else '{{ "concat" : c }} = "head"_h',
+            '{{ "concat" : c }} = ["head"_h "for every head" h]'
+            if self.h > 1
+            else '{{ "concat" : c }} = "head"_h',
             {"c": palette.CONTEXT},
         )
 
@@ -441,13 +463,19 @@ class MultiheadScene(TopicScene):
             self.step("With one head, the concatenation is that head's output")
         else:
             self.step("Concatenate the heads' outputs side by side")
-        moves: list[Animation] = [ReplacementTransform(self.title, title), FadeOut(VGroup(*self._context_rest))]
+        moves: list[Animation] = [
+            ReplacementTransform(self.title, title),
+            FadeOut(VGroup(*self._context_rest)),
+        ]
         for h, view in enumerate(contexts):
             for i in range(n):
                 for c in range(self.d_h):
                     moves.append(ReplacementTransform(view.cell(i, c), concat.cell(i, h * self.d_h + c)))
             moves.append(FadeOut(VGroup(view.brackets, view.name)))
-        moves += [FadeIn(VGroup(concat.brackets, concat.name, concat.row_labels)), FadeIn(tags, shift=0.1 * UP)]
+        moves += [
+            FadeIn(VGroup(concat.brackets, concat.name, concat.row_labels)),
+            FadeIn(tags, shift=0.1 * UP),
+        ]
         self.play(*moves, run_time=1.4)
         self.add(concat)
         self.title = title
@@ -470,7 +498,9 @@ class MultiheadScene(TopicScene):
         )
         for j in range(concat.shape[1]):
             new_concat.column(j).set_color(palette.head_colour(j // self.d_h))
-        output = MatrixView(numbers, lambda i, j: f"output[{i}][{j}]", (n, d_out), colour=palette.OUTPUT, filled=False)
+        output = MatrixView(
+            numbers, lambda i, j: f"output[{i}][{j}]", (n, d_out), colour=palette.OUTPUT, filled=False
+        )
         out_name = formula('{{ "output" : o }}', {"o": palette.OUTPUT})
         space_top = self.title.get_bottom()[1] - 0.35
         space_bottom = self.caption_top + 0.25
@@ -480,9 +510,13 @@ class MultiheadScene(TopicScene):
             out_name.next_to(output.brackets, UP, buff=0.15)
             output.add(out_name)
             group = VGroup(new_concat, equals, output).arrange(RIGHT, buff=0.5)
-            fit_in_frame(group, max_width=self.frame_w - 1.0, max_height=space_top - space_bottom, max_growth=1.4)
+            fit_in_frame(
+                group, max_width=self.frame_w - 1.0, max_height=space_top - space_bottom, max_growth=1.4
+            )
             group.move_to([0, (space_top + space_bottom) / 2, 0])
-            title = self._title('{{ "output" : o }} = {{ "concat" : c }}', {"o": palette.OUTPUT, "c": palette.CONTEXT})
+            title = self._title(
+                '{{ "output" : o }} = {{ "concat" : c }}', {"o": palette.OUTPUT, "c": palette.CONTEXT}
+            )
             self.step("This lesson has no output projection W_o: the output is the concatenation")
             self.play(
                 ReplacementTransform(self.title, title),
@@ -495,7 +529,11 @@ class MultiheadScene(TopicScene):
             self.play(
                 FadeIn(equals),
                 FadeIn(VGroup(output.brackets, out_name)),
-                *(TransformFromCopy(new_concat.cell(i, j), cells[i * d_out + j]) for i in range(n) for j in range(d_out)),
+                *(
+                    TransformFromCopy(new_concat.cell(i, j), cells[i * d_out + j])
+                    for i in range(n)
+                    for j in range(d_out)
+                ),
                 run_time=1.4,
             )
             for i in range(n):
@@ -554,7 +592,11 @@ class MultiheadScene(TopicScene):
         cell = output.make_cell(0, 0)
         cell_box = output.cell_box(0, 0, palette.OUTPUT)
         self.play(Create(row_box), Create(col_box), run_time=0.7)
-        self.play(TransformFromCopy(VGroup(new_concat.row(0), w_view.column(0)), cell), Create(cell_box), run_time=1.0)
+        self.play(
+            TransformFromCopy(VGroup(new_concat.row(0), w_view.column(0)), cell),
+            Create(cell_box),
+            run_time=1.0,
+        )
         output.set_cell(0, 0, cell)
         self.wait(0.8)
 
@@ -610,11 +652,15 @@ class MultiheadScene(TopicScene):
             respace_columns(new_out, column_w)
         middle = label("same shape" if same else "same rows", colour=palette.MUTED, font_size=22)
         if side_by_side:
-            arrow = DoubleArrow(LEFT * 0.7, RIGHT * 0.7, color=palette.MUTED, stroke_width=3, buff=0, tip_length=0.18)
+            arrow = DoubleArrow(
+                LEFT * 0.7, RIGHT * 0.7, color=palette.MUTED, stroke_width=3, buff=0, tip_length=0.18
+            )
             between = VGroup(middle, arrow).arrange(DOWN, buff=0.15)
             group = VGroup(x_view, between, new_out).arrange(RIGHT, buff=0.6)
         else:
-            arrow = DoubleArrow(UP * 0.45, DOWN * 0.45, color=palette.MUTED, stroke_width=3, buff=0, tip_length=0.18)
+            arrow = DoubleArrow(
+                UP * 0.45, DOWN * 0.45, color=palette.MUTED, stroke_width=3, buff=0, tip_length=0.18
+            )
             between = VGroup(arrow, middle).arrange(RIGHT, buff=0.2)
             group = VGroup(x_view, between, new_out).arrange(DOWN, buff=0.3)
             # The arrow stands between the two matrices' brackets, the words beside it.
@@ -654,7 +700,9 @@ class MultiheadScene(TopicScene):
         mob.move_to([0, self.top - mob.height / 2, 0])
         return mob
 
-    def _head_view(self, h: int, role: str, name: str, role_colour: str, *, tokens: bool = False) -> MatrixView:
+    def _head_view(
+        self, h: int, role: str, name: str, role_colour: str, *, tokens: bool = False
+    ) -> MatrixView:
         """Head ``h``'s slice of Q, K or V, its numbers in the head's colour."""
         shape = getattr(self.trace.heads[h], role).shape
         return MatrixView(

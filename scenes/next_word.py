@@ -27,11 +27,11 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .attention_widgets import SoftmaxBars
-from .base import TopicScene
+from .kit import palette
+from .kit.attention import SoftmaxBars
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, TracedText, fit_in_frame, label
 from .multihead import respace_columns
-from .widgets import MatrixView, TracedText, fit_in_frame, label
 
 __all__ = ["NextWordScene"]
 
@@ -48,7 +48,9 @@ class NextWordScene(TopicScene):
     """Last token's row · word embeddings = logits; softmax; bars; the predicted word."""
 
     topic = "next_word"
-    summary = "Next word: the last token's block output scored against every word's embedding, softmax, prediction"
+    summary = (
+        "Next word: the last token's block output scored against every word's embedding, softmax, prediction"
+    )
 
     def construct(self) -> None:
         trace = self.trace
@@ -111,9 +113,10 @@ class NextWordScene(TopicScene):
         respace_columns(h_row, column_w)
         respace_columns(e_view, column_w)
         # Keep the matrices' names apart, however wide they are.
-        overhang = max(e_view.name.width - e_view.brackets.width, 0) / 2 + max(
-            logit_col.name.width - logit_col.brackets.width, 0
-        ) / 2
+        overhang = (
+            max(e_view.name.width - e_view.brackets.width, 0) / 2
+            + max(logit_col.name.width - logit_col.brackets.width, 0) / 2
+        )
         logit_col.next_to(e_view.brackets, RIGHT, buff=max(0.8, overhang + 0.3))
         logit_col.shift(UP * (e_view.brackets.get_center()[1] - logit_col.brackets.get_center()[1]))
         token = numbers.token(self.last, colour=palette.HIGHLIGHT)
@@ -140,7 +143,9 @@ class NextWordScene(TopicScene):
         expression, result = self._dot_expression(WORD, table)
         h_box = h_row.row_box(0, palette.HIGHLIGHT)
         e_box = e_view.row_box(WORD, palette.HIGHLIGHT)
-        self.play(FadeIn(logit_col.brackets), FadeIn(logit_col.name), Create(h_box), Create(e_box), run_time=0.8)
+        self.play(
+            FadeIn(logit_col.brackets), FadeIn(logit_col.name), Create(h_box), Create(e_box), run_time=0.8
+        )
         pairs = expression.pairs
         self.play(
             *(TransformFromCopy(h_row.cell(0, m), pairs[m][0]) for m in range(self.d)),
@@ -162,7 +167,11 @@ class NextWordScene(TopicScene):
                 continue
             new_box = e_view.row_box(w, palette.HIGHLIGHT)
             cell = logit_col.make_cell(w, 0)
-            self.play(ReplacementTransform(box, new_box), FadeIn(cell, shift=0.1 * LEFT), run_time=0.45 if self.V > 4 else 0.6)
+            self.play(
+                ReplacementTransform(box, new_box),
+                FadeIn(cell, shift=0.1 * LEFT),
+                run_time=0.45 if self.V > 4 else 0.6,
+            )
             logit_col.set_cell(w, 0, cell)
             box = new_box
         self.play(FadeOut(VGroup(box, h_box)), run_time=0.3)
@@ -170,7 +179,9 @@ class NextWordScene(TopicScene):
         self.wait(0.6)
         return h_row, e_view, logit_col
 
-    def _softmax(self, h_row: MatrixView, e_view: MatrixView, logit_col: MatrixView) -> tuple[VGroup, MatrixView]:
+    def _softmax(
+        self, h_row: MatrixView, e_view: MatrixView, logit_col: MatrixView
+    ) -> tuple[VGroup, MatrixView]:
         """Softmax over the scores: the first word's exp in full, all, their sum, the shares."""
         numbers = self.numbers
         trace = self.trace
@@ -230,7 +241,10 @@ class NextWordScene(TopicScene):
         self.step("The same for every word, then add them all up")
         rest = [(w, exps.make_cell(w, 0)) for w in range(self.V) if w != WORD]
         self.play(FadeOut(VGroup(expression, word_box)), run_time=0.4)
-        self.play(LaggedStart(*(FadeIn(m, shift=0.1 * LEFT) for _, m in rest), lag_ratio=0.2), run_time=0.4 + 0.2 * len(rest))
+        self.play(
+            LaggedStart(*(FadeIn(m, shift=0.1 * LEFT) for _, m in rest), lag_ratio=0.2),
+            run_time=0.4 + 0.2 * len(rest),
+        )
         for w, m in rest:
             exps.set_cell(w, 0, m)
         self.play(FadeOut(largest_box), TransformFromCopy(exps.cells, total), FadeIn(sum_word), run_time=1.0)
@@ -264,7 +278,10 @@ class NextWordScene(TopicScene):
         self.step("The same for every word: the probabilities add up to one")
         rest = [(w, probs.make_cell(w, 0)) for w in range(self.V) if w != WORD]
         self.play(FadeOut(VGroup(expression, exp_box)), run_time=0.4)
-        self.play(LaggedStart(*(FadeIn(m, shift=0.1 * LEFT) for _, m in rest), lag_ratio=0.2), run_time=0.4 + 0.2 * len(rest))
+        self.play(
+            LaggedStart(*(FadeIn(m, shift=0.1 * LEFT) for _, m in rest), lag_ratio=0.2),
+            run_time=0.4 + 0.2 * len(rest),
+        )
         for w, m in rest:
             probs.set_cell(w, 0, m)
         self.add(probs)
@@ -294,7 +311,9 @@ class NextWordScene(TopicScene):
         _level_baselines(sentence)
         fit_in_frame(sentence, max_width=self.frame_w - 1.0, max_growth=1.3)
         sentence.move_to([0, self.top - sentence.height / 2, 0])
-        predicted_box = SurroundingRectangle(sentence[-1], color=palette.HIGHLIGHT, buff=0.12, corner_radius=0.08)
+        predicted_box = SurroundingRectangle(
+            sentence[-1], color=palette.HIGHLIGHT, buff=0.12, corner_radius=0.08
+        )
         chart_top = sentence.get_bottom()[1] - 0.5
         fit_in_frame(chart, max_width=self.frame_w - 1.5, max_height=chart_top - self.bottom, max_growth=1.3)
         chart.move_to([0, (chart_top + self.bottom) / 2, 0])
@@ -309,7 +328,9 @@ class NextWordScene(TopicScene):
             FadeIn(chart.baseline),
             run_time=1.2,
         )
-        self.play(LaggedStart(*(FadeIn(bar, shift=0.2 * UP) for bar in chart.bars), lag_ratio=0.15), run_time=1.2)
+        self.play(
+            LaggedStart(*(FadeIn(bar, shift=0.2 * UP) for bar in chart.bars), lag_ratio=0.15), run_time=1.2
+        )
         self.add(chart)
         self.wait(0.6)
 
@@ -320,7 +341,12 @@ class NextWordScene(TopicScene):
             self.step("The prediction: the most probable word; of words that tie, the first")
         else:
             self.step("The prediction: the most probable word comes next")
-        bar_box = SurroundingRectangle(VGroup(chart.bars[top], chart.values[top], chart.labels[top]), color=palette.HIGHLIGHT, buff=0.08, corner_radius=0.06)
+        bar_box = SurroundingRectangle(
+            VGroup(chart.bars[top], chart.values[top], chart.labels[top]),
+            color=palette.HIGHLIGHT,
+            buff=0.08,
+            corner_radius=0.06,
+        )
         self.play(Create(bar_box), run_time=0.7)
         self.play(
             FadeIn(VGroup(*sentence[:-1])),
@@ -363,7 +389,9 @@ class NextWordScene(TopicScene):
             ).arrange(RIGHT, buff=0.08)
             for m in range(self.d)
         ]
-        signs = [label("+", colour=palette.MUTED) for _ in range(self.d - 1)] + [label("=", colour=palette.MUTED)]
+        signs = [label("+", colour=palette.MUTED) for _ in range(self.d - 1)] + [
+            label("=", colour=palette.MUTED)
+        ]
         parts: list[Mobject] = []
         for pair, sign in zip(pairs, signs):
             parts += [pair, sign]

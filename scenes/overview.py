@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Indicate, Line, Mobject, VGroup
 
-from . import palette
-from .base import TopicScene
-from .widgets import MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 
 __all__ = ["OverviewScene"]
 
@@ -54,11 +54,29 @@ class OverviewScene(TopicScene):
                 row_labels=[numbers.token(i) for i in range(n)] if tokens else None,
             )
 
-        q_view = view(f"{prefix}q", head.q.shape, palette.QUERY, formula("{{ Q : s }}", {"s": palette.QUERY}), True)
-        k_view = view(f"{prefix}k", head.k.shape, palette.KEY, formula("{{ K : s }}", {"s": palette.KEY}), False)
-        v_view = view(f"{prefix}v", head.v.shape, palette.VALUE, formula("{{ V : s }}", {"s": palette.VALUE}), False)
-        w_view = view("heads[0].weights", head.weights.shape, palette.WEIGHTS, label("weights", colour=palette.WEIGHTS), False)
-        c_view = view("heads[0].context", head.context.shape, palette.CONTEXT, label("context", colour=palette.CONTEXT), True)
+        q_view = view(
+            f"{prefix}q", head.q.shape, palette.QUERY, formula("{{ Q : s }}", {"s": palette.QUERY}), True
+        )
+        k_view = view(
+            f"{prefix}k", head.k.shape, palette.KEY, formula("{{ K : s }}", {"s": palette.KEY}), False
+        )
+        v_view = view(
+            f"{prefix}v", head.v.shape, palette.VALUE, formula("{{ V : s }}", {"s": palette.VALUE}), False
+        )
+        w_view = view(
+            "heads[0].weights",
+            head.weights.shape,
+            palette.WEIGHTS,
+            label("weights", colour=palette.WEIGHTS),
+            False,
+        )
+        c_view = view(
+            "heads[0].context",
+            head.context.shape,
+            palette.CONTEXT,
+            label("context", colour=palette.CONTEXT),
+            True,
+        )
         above = VGroup(q_view, k_view, v_view).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
         below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.9, aligned_edge=UP)
         parts = self._parts(equation, scaled, causal)
@@ -142,7 +160,7 @@ class OverviewScene(TopicScene):
 
         def leaves(name: str) -> list[Mobject]:
             # A group this lesson's formula does not have (no scale, no mask) is empty.
-            if name in ("frac", "sc") and not scaled or name == "m" and not causal:
+            if (name in ("frac", "sc") and not scaled) or (name == "m" and not causal):
                 return []
             return list(equation.select(name))
 
@@ -177,7 +195,9 @@ class OverviewScene(TopicScene):
         top, bottom = frame_h / 2 - 0.15, self.caption_top + 0.1
         tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
         width = frame_w - 0.6
-        scale = min(1.2, width / above.width, width / below.width, tier_h / above.height, tier_h / below.height)
+        scale = min(
+            1.2, width / above.width, width / below.width, tier_h / above.height, tier_h / below.height
+        )
         above.scale(scale)
         below.scale(scale)
         equation.move_to([0, bottom + below.height + LINK_GAP + equation.height / 2, 0])
@@ -209,7 +229,6 @@ class OverviewScene(TopicScene):
         self.play(FadeIn(symbol, scale=1.2), run_time=0.7)
         self.play(Create(link), FadeIn(view, shift=0.15 * (UP if up else DOWN)), run_time=0.9)
         self.wait(1.2)
-
 
 
 def _group_order(scaled: bool, causal: bool) -> list[str]:

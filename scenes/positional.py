@@ -25,9 +25,9 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .base import TopicScene
-from .widgets import MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 
 __all__ = ["PositionalScene"]
 
@@ -77,7 +77,11 @@ class PositionalScene(TopicScene):
         # Each word is looked up as its embedding row, in sentence order.
         self.step("But as embedding rows, both are the same set of rows")
         self.play(
-            *(TransformFromCopy(word, row.word) for sentence in (left, right) for word, row in zip(sentence.words, sentence.rows)),
+            *(
+                TransformFromCopy(word, row.word)
+                for sentence in (left, right)
+                for word, row in zip(sentence.words, sentence.rows)
+            ),
             *(FadeIn(row.look, shift=0.1 * RIGHT) for sentence in (left, right) for row in sentence.rows),
             run_time=1.2,
         )
@@ -101,8 +105,9 @@ class PositionalScene(TopicScene):
         for w in words:
             look = VGroup(
                 *(
-                    Rectangle(width=0.38, height=0.38, stroke_color=palette.EMBEDDING, stroke_width=2)
-                    .set_fill(palette.EMBEDDING, opacity=o)
+                    Rectangle(
+                        width=0.38, height=0.38, stroke_color=palette.EMBEDDING, stroke_width=2
+                    ).set_fill(palette.EMBEDDING, opacity=o)
                     for o in WORD_LOOKS[w]
                 )
             ).arrange(RIGHT, buff=0.06)
@@ -179,8 +184,16 @@ class PositionalScene(TopicScene):
         for i in range(1, n):
             new_e, new_p = e_view.row_box(i, palette.HIGHLIGHT), p_view.row_box(i, palette.HIGHLIGHT)
             cells = [x_view.make_cell(i, j) for j in range(d)]
-            intro = [Create(new_e), Create(new_p)] if e_box is None else [ReplacementTransform(e_box, new_e), ReplacementTransform(p_box, new_p)]
-            self.play(*intro, LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2), run_time=0.7)
+            intro = (
+                [Create(new_e), Create(new_p)]
+                if e_box is None
+                else [ReplacementTransform(e_box, new_e), ReplacementTransform(p_box, new_p)]
+            )
+            self.play(
+                *intro,
+                LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2),
+                run_time=0.7,
+            )
             for j, c in enumerate(cells):
                 x_view.set_cell(i, j, c)
             e_box, p_box = new_e, new_p
@@ -217,7 +230,9 @@ class PositionalScene(TopicScene):
             layout, scale = one_line, one_scale
         else:
             VGroup(e_view, plus, p_view).arrange(RIGHT, buff=0.3)
-            VGroup(equals, x_view).arrange(RIGHT, buff=0.3).next_to(VGroup(e_view, plus, p_view), DOWN, buff=0.55)
+            VGroup(equals, x_view).arrange(RIGHT, buff=0.3).next_to(
+                VGroup(e_view, plus, p_view), DOWN, buff=0.55
+            )
             VGroup(equals, x_view).shift((p_view.get_center()[0] - x_view.get_center()[0]) * RIGHT)
             layout, scale = VGroup(e_view, plus, p_view, equals, x_view), two_scale
         layout.scale(scale)
@@ -233,8 +248,12 @@ class PositionalScene(TopicScene):
         trace = self.trace
         n, d = trace.positional.shape
         formulas = VGroup(
-            formula('{{ "PE" : pe }}("pos", 2i) = sin("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}),
-            formula('{{ "PE" : pe }}("pos", 2i+1) = cos("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}),
+            formula(
+                '{{ "PE" : pe }}("pos", 2i) = sin("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}
+            ),
+            formula(
+                '{{ "PE" : pe }}("pos", 2i+1) = cos("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}
+            ),
         ).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
         fit_in_frame(formulas, max_width=self.camera.frame_width - 1.0, max_height=1.8)
         formulas.to_edge(UP, buff=0.35)
@@ -243,7 +262,9 @@ class PositionalScene(TopicScene):
         home, home_width = p_view.get_center(), p_view.width
         room_top = formulas.get_bottom()[1] - 0.35
         room_bottom = self.caption_top + 0.2
-        fit_in_frame(p_view, max_width=self.camera.frame_width - 3.0, max_height=room_top - room_bottom, max_growth=1.6)
+        fit_in_frame(
+            p_view, max_width=self.camera.frame_width - 3.0, max_height=room_top - room_bottom, max_growth=1.6
+        )
         p_view.move_to([0, (room_top + room_bottom) / 2, 0])
         # Row i of P is position i: the token standing there labels it.
         tokens = VGroup(*(self.numbers.token(i, colour=palette.MUTED) for i in range(n)))
@@ -305,7 +326,9 @@ class PositionalScene(TopicScene):
             label("=", colour=palette.MUTED),
             numbers.number("x[0][0]", colour=palette.EMBEDDING),
         ).arrange(RIGHT, buff=0.25)
-        detail.move_to([0, max(layout.get_bottom()[1] - DETAIL_BAND / 2, self.caption_top + DETAIL_BAND / 2), 0])
+        detail.move_to(
+            [0, max(layout.get_bottom()[1] - DETAIL_BAND / 2, self.caption_top + DETAIL_BAND / 2), 0]
+        )
         self.play(Create(e_box), Create(p_box), run_time=0.6)
         self.play(
             TransformFromCopy(e_view.cell(0, 0), detail[0]),

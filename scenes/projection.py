@@ -16,9 +16,9 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .base import TopicScene
-from .widgets import MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 
 __all__ = ["ProjectionScene"]
 
@@ -40,7 +40,10 @@ class ProjectionScene(TopicScene):
         n, d = trace.x.shape
         numbers = self.numbers
 
-        title = formula("{{ Q : q }} = {{ X : x }} dot {{ W_q : w }}", {"q": palette.QUERY, "x": palette.EMBEDDING, "w": palette.QUERY})
+        title = formula(
+            "{{ Q : q }} = {{ X : x }} dot {{ W_q : w }}",
+            {"q": palette.QUERY, "x": palette.EMBEDDING, "w": palette.QUERY},
+        )
         title.to_edge(UP, buff=0.3)
 
         x_view = MatrixView(
@@ -62,7 +65,14 @@ class ProjectionScene(TopicScene):
         self.play(FadeIn(title), FadeIn(x_view), run_time=1.0)
 
         self.step("Multiply X by the query weights W_q to get Q")
-        self.play(FadeIn(times), FadeIn(w_view), FadeIn(equals), FadeIn(out_view.brackets), FadeIn(out_view.name), run_time=1.0)
+        self.play(
+            FadeIn(times),
+            FadeIn(w_view),
+            FadeIn(equals),
+            FadeIn(out_view.brackets),
+            FadeIn(out_view.name),
+            run_time=1.0,
+        )
 
         self.step("One entry in full: a row of X times a column of W_q")
         self._sweep_entry("q", x_view, w_view, out_view, 0, 0, layout)
@@ -79,7 +89,9 @@ class ProjectionScene(TopicScene):
                 f"{{{{ {name} : o }}}} = {{{{ X : x }}}} dot {{{{ {weight_name} : w }}}}",
                 {"o": colour, "x": palette.EMBEDDING, "w": colour},
             ).move_to(title)
-            self.step("Keys: the same products with W_k" if role == "k" else "Values: the same products with W_v")
+            self.step(
+                "Keys: the same products with W_k" if role == "k" else "Values: the same products with W_v"
+            )
             self.play(
                 FadeOut(w_view),
                 FadeOut(out_view),
@@ -98,7 +110,14 @@ class ProjectionScene(TopicScene):
         summary.move_to([0, (title.get_bottom()[1] + self.caption_top) / 2, 0])
         final_title = formula(
             "{{ Q : q }}, {{ K : k }}, {{ V : v }} = X dot {{ W_q : wq }}, X dot {{ W_k : wk }}, X dot {{ W_v : wv }}",
-            {"q": palette.QUERY, "k": palette.KEY, "v": palette.VALUE, "wq": palette.QUERY, "wk": palette.KEY, "wv": palette.VALUE},
+            {
+                "q": palette.QUERY,
+                "k": palette.KEY,
+                "v": palette.VALUE,
+                "wq": palette.QUERY,
+                "wk": palette.KEY,
+                "wv": palette.VALUE,
+            },
         ).move_to(title)
         self.play(
             FadeOut(VGroup(x_view, times, w_view, equals)),
@@ -115,7 +134,13 @@ class ProjectionScene(TopicScene):
         name, weight_name, colour = ROLE[role]
         weights = getattr(self.trace, f"w_{role}")
         out = getattr(self.trace, role)
-        w_view = MatrixView(self.numbers, lambda i, j: f"w_{role}[{i}][{j}]", weights.shape, colour=colour, name=formula(weight_name, {}))
+        w_view = MatrixView(
+            self.numbers,
+            lambda i, j: f"w_{role}[{i}][{j}]",
+            weights.shape,
+            colour=colour,
+            name=formula(weight_name, {}),
+        )
         out_view = MatrixView(
             self.numbers,
             lambda i, j: f"{role}[{i}][{j}]",
@@ -131,11 +156,23 @@ class ProjectionScene(TopicScene):
         out = getattr(self.trace, role)
         labels = [self.numbers.token(i) for i in range(out.shape[0])] if role == "q" else None
         return MatrixView(
-            self.numbers, lambda i, j: f"{role}[{i}][{j}]", out.shape, colour=colour, name=formula(name, {}), row_labels=labels
+            self.numbers,
+            lambda i, j: f"{role}[{i}][{j}]",
+            out.shape,
+            colour=colour,
+            name=formula(name, {}),
+            row_labels=labels,
         )
 
     def _sweep_entry(
-        self, role: str, x_view: MatrixView, w_view: MatrixView, out_view: MatrixView, i: int, j: int, layout: VGroup
+        self,
+        role: str,
+        x_view: MatrixView,
+        w_view: MatrixView,
+        out_view: MatrixView,
+        i: int,
+        j: int,
+        layout: VGroup,
     ) -> None:
         """Row i of X sweeps column j of W: each product, and the running sum counting up."""
         numbers = self.numbers
@@ -198,7 +235,9 @@ class ProjectionScene(TopicScene):
         self.wait(0.6)
         self.play(FadeOut(VGroup(expression, products, sum_label, row_box, col_box, out_box)), run_time=0.5)
 
-    def _fill_rest(self, role: str, x_view: MatrixView, out_view: MatrixView, skip: set[tuple[int, int]]) -> None:
+    def _fill_rest(
+        self, role: str, x_view: MatrixView, out_view: MatrixView, skip: set[tuple[int, int]]
+    ) -> None:
         """Fill the remaining entries row by row, the X row highlighted as it goes."""
         rows, cols = out_view.shape
         box = None
@@ -206,7 +245,11 @@ class ProjectionScene(TopicScene):
             cells = [out_view.make_cell(i, j) for j in range(cols) if (i, j) not in skip]
             new_box = x_view.row_box(i, palette.HIGHLIGHT)
             intro = [Create(new_box)] if box is None else [ReplacementTransform(box, new_box)]
-            self.play(*intro, LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.25), run_time=0.8)
+            self.play(
+                *intro,
+                LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.25),
+                run_time=0.8,
+            )
             for j, c in zip([j for j in range(cols) if (i, j) not in skip], cells):
                 out_view.set_cell(i, j, c)
             box = new_box

@@ -26,10 +26,10 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .attention_widgets import DotProductPanel, add_row_labels, token_matrix
-from .base import TopicScene
-from .widgets import MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.attention import DotProductPanel, add_row_labels, token_matrix
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, label
 
 __all__ = ["ScoresScene"]
 
@@ -40,7 +40,9 @@ class ScoresScene(TopicScene):
     """Scores as query-key dot products: one cell in full, then the matrix, then ÷ √d_k."""
 
     topic = "scores"
-    summary = "Scores Q·Kᵀ as query-key dot products: one cell with its products in full, then all, then ÷ √d_k"
+    summary = (
+        "Scores Q·Kᵀ as query-key dot products: one cell with its products in full, then all, then ÷ √d_k"
+    )
 
     def construct(self) -> None:
         trace = self.trace
@@ -98,7 +100,13 @@ class ScoresScene(TopicScene):
         self.wait(0.8)
 
         self.step("Every query is compared with every key")
-        self.play(FadeIn(arrow), FadeIn(s_view.brackets), FadeIn(s_view.name), FadeIn(s_view.column_labels), run_time=1.0)
+        self.play(
+            FadeIn(arrow),
+            FadeIn(s_view.brackets),
+            FadeIn(s_view.name),
+            FadeIn(s_view.column_labels),
+            run_time=1.0,
+        )
         self.wait(0.5)
 
         i, j = 0, min(1, n - 1)
@@ -126,7 +134,9 @@ class ScoresScene(TopicScene):
 
     def _row_names(self, view: MatrixView) -> VGroup:
         """Query tokens beside the rows of ``view`` at its current size (not added)."""
-        return add_row_labels(view, [self.numbers.token(i, colour=palette.QUERY) for i in range(view.shape[0])])
+        return add_row_labels(
+            view, [self.numbers.token(i, colour=palette.QUERY) for i in range(view.shape[0])]
+        )
 
     def _move_block(self, view: MatrixView, block: VGroup, stand_in: Rectangle) -> None:
         """Move ``view`` so ``block`` (view + row names) fills ``stand_in``, then name its rows."""
@@ -135,7 +145,9 @@ class ScoresScene(TopicScene):
         self.play(view.animate.scale(factor).move_to(centre), run_time=0.9)
         self.play(FadeIn(self._row_names(view)), run_time=0.5)
 
-    def _one_score(self, q_view: MatrixView, k_view: MatrixView, s_view: MatrixView, i: int, j: int, layout: VGroup) -> None:
+    def _one_score(
+        self, q_view: MatrixView, k_view: MatrixView, s_view: MatrixView, i: int, j: int, layout: VGroup
+    ) -> None:
         """Query row i and key row j side by side, their products, and the sum into cell (i, j)."""
         numbers = self.numbers
         h = HEAD
@@ -150,14 +162,20 @@ class ScoresScene(TopicScene):
             [f"heads[{h}].k[{j}][{m}]" for m in range(d_k)],
             [f"heads[{h}].score_terms[{i}][{j}][{m}]" for m in range(d_k)],
             f"heads[{h}].scores[{i}][{j}]",
-            left_label=VGroup(formula("q").set_color(palette.QUERY), numbers.token(i, colour=palette.QUERY)).arrange(RIGHT, buff=0.15),
-            right_label=VGroup(formula("k").set_color(palette.KEY), numbers.token(j, colour=palette.KEY)).arrange(RIGHT, buff=0.15),
+            left_label=VGroup(
+                formula("q").set_color(palette.QUERY), numbers.token(i, colour=palette.QUERY)
+            ).arrange(RIGHT, buff=0.15),
+            right_label=VGroup(
+                formula("k").set_color(palette.KEY), numbers.token(j, colour=palette.KEY)
+            ).arrange(RIGHT, buff=0.15),
         )
         room = layout.get_bottom()[1] - self.caption_top - 0.35
         fit_in_frame(panel, max_width=self.camera.frame_width - 1.0, max_height=room)
         panel.next_to(layout, DOWN, buff=0.25).set_x(0)
         self.play(
-            panel.bring_factors([q_view.cell(i, m) for m in range(d_k)], [k_view.cell(j, m) for m in range(d_k)]),
+            panel.bring_factors(
+                [q_view.cell(i, m) for m in range(d_k)], [k_view.cell(j, m) for m in range(d_k)]
+            ),
             run_time=1.0,
         )
 
@@ -181,14 +199,27 @@ class ScoresScene(TopicScene):
             cells = [s_view.make_cell(i, j) for j in columns]
             new_box = q_view.row_box(i, palette.QUERY)
             intro = [Create(new_box)] if box is None else [ReplacementTransform(box, new_box)]
-            self.play(*intro, LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2), run_time=0.7)
+            self.play(
+                *intro,
+                LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2),
+                run_time=0.7,
+            )
             for j, c in zip(columns, cells):
                 s_view.set_cell(i, j, c)
             box = new_box
         if box is not None:
             self.play(FadeOut(box), run_time=0.3)
 
-    def _scale(self, title: VGroup, q_view: MatrixView, k_view: MatrixView, arrow: VGroup, s_view: MatrixView, i: int, j: int) -> None:
+    def _scale(
+        self,
+        title: VGroup,
+        q_view: MatrixView,
+        k_view: MatrixView,
+        arrow: VGroup,
+        s_view: MatrixView,
+        i: int,
+        j: int,
+    ) -> None:
         """Every score ÷ √d_k: the factor from the trace, one cell in full, then the rest."""
         numbers = self.numbers
         h = HEAD
@@ -214,7 +245,9 @@ class ScoresScene(TopicScene):
             lambda a, b: f"heads[{h}].scaled[{a}][{b}]",
             n,
             colour=palette.SCORES,
-            name=formula("{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)", {"q": palette.QUERY, "k": palette.KEY}),
+            name=formula(
+                "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)", {"q": palette.QUERY, "k": palette.KEY}
+            ),
             filled=False,
             row_labels=False,  # the same rows as the scores on its left
         )
@@ -230,7 +263,9 @@ class ScoresScene(TopicScene):
         fit_in_frame(final, max_height=self._room_below(title), max_growth=1.3)
         final.move_to([0, (title.get_bottom()[1] + self.caption_top) / 2, 0])
 
-        self.play(FadeOut(VGroup(q_view, k_view, arrow)), ReplacementTransform(title, new_title), run_time=0.7)
+        self.play(
+            FadeOut(VGroup(q_view, k_view, arrow)), ReplacementTransform(title, new_title), run_time=0.7
+        )
         self._move_block(s_view, block, stand_in)
         self.play(FadeIn(d_line), run_time=0.6)
         self.play(FadeIn(root_line), run_time=0.6)

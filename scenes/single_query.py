@@ -26,11 +26,11 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .attention_widgets import DotProductPanel, SoftmaxBars
-from .base import TopicScene
+from .kit import palette
+from .kit.attention import DotProductPanel, SoftmaxBars
+from .kit.stage import TopicScene
+from .kit.widgets import MatrixView, fit_in_frame, formula, highlight, label
 from .weighted_sum import ColumnSum, WeightedValues, residual_rows
-from .widgets import MatrixView, fit_in_frame, formula, highlight, label
 
 __all__ = ["SingleQueryScene"]
 
@@ -57,9 +57,13 @@ class SingleQueryScene(TopicScene):
         frame_w = self.camera.frame_width
 
         title = self._title(
-            "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }} \\/ sqrt(d_k)" if scaled else "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }}"
+            "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }} \\/ sqrt(d_k)"
+            if scaled
+            else "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }}"
         )
-        self.head_tag = label("first head", colour=palette.head_colour(0), font_size=WORD_SIZE) if several else None
+        self.head_tag = (
+            label("first head", colour=palette.head_colour(0), font_size=WORD_SIZE) if several else None
+        )
         if self.head_tag is not None:
             self.head_tag.to_corner(UP + RIGHT, buff=0.35)
         self.top = title.get_bottom()[1] - 0.35
@@ -95,7 +99,9 @@ class SingleQueryScene(TopicScene):
         if masked:
             final_name: Mobject = formula('{{ "masked" : s }}', {"s": palette.SCORES})
         else:
-            final_name = VGroup(label("÷", colour=palette.MUTED), numbers.number("scale", colour=palette.MUTED)).arrange(RIGHT, buff=0.12)
+            final_name = VGroup(
+                label("÷", colour=palette.MUTED), numbers.number("scale", colour=palette.MUTED)
+            ).arrange(RIGHT, buff=0.12)
         final_col = MatrixView(
             numbers,
             lambda j, _c: f"{HEAD}.{final_field}[{TOKEN}][{j}]",
@@ -125,7 +131,11 @@ class SingleQueryScene(TopicScene):
         fit_in_frame(layout, max_width=frame_w - 0.6, max_height=self.top - self.bottom, max_growth=1.3)
         layout.move_to([0, (self.top + self.bottom) / 2, 0])
 
-        intro = "In the first head, follow one token: its query asks every key" if several else "Follow one token: its query asks every key"
+        intro = (
+            "In the first head, follow one token: its query asks every key"
+            if several
+            else "Follow one token: its query asks every key"
+        )
         self.step(intro)
         self.play(
             FadeIn(title),
@@ -139,7 +149,9 @@ class SingleQueryScene(TopicScene):
         self.step("Query times the first key: multiply matching entries and add")
         q_box = q_view.row_box(0, palette.QUERY)
         k_box = k_view.row_box(0, palette.KEY)
-        self.play(Create(q_box), Create(k_box), FadeIn(score_col.brackets), FadeIn(score_col.name), run_time=0.7)
+        self.play(
+            Create(q_box), Create(k_box), FadeIn(score_col.brackets), FadeIn(score_col.name), run_time=0.7
+        )
         self.play(panel.bring_factors(q_view.row(0), k_view.row(0)), run_time=1.0)
         for m in range(d_k):
             self.play(panel.product(m), run_time=0.45)
@@ -171,7 +183,9 @@ class SingleQueryScene(TopicScene):
             cells = [final_col.make_cell(j, 0) for j in range(n)]
             self.play(FadeIn(final_col.brackets), FadeIn(final_col.name), run_time=0.6)
             self.play(
-                LaggedStart(*(TransformFromCopy(score_col.cell(j, 0), cells[j]) for j in range(n)), lag_ratio=0.15),
+                LaggedStart(
+                    *(TransformFromCopy(score_col.cell(j, 0), cells[j]) for j in range(n)), lag_ratio=0.15
+                ),
                 run_time=1.2,
             )
             for j, cell in enumerate(cells):
@@ -179,7 +193,12 @@ class SingleQueryScene(TopicScene):
             self.wait(1.0)
         softmax_input = final_col if has_final else score_col
 
-        title = self._softmax(title, VGroup(q_view, k_view, score_col, final_col if has_final else VGroup()), softmax_input, final_field if has_final else "scores")
+        title = self._softmax(
+            title,
+            VGroup(q_view, k_view, score_col, final_col if has_final else VGroup()),
+            softmax_input,
+            final_field if has_final else "scores",
+        )
         self._values(title)
 
     def _title(self, expression: str) -> Mobject:
@@ -209,7 +228,9 @@ class SingleQueryScene(TopicScene):
             colour=palette.WEIGHTS,
             max_height=2.2,
         )
-        scores_row = VGroup(*(numbers.number(f"{HEAD}.{field}[{TOKEN}][{j}]", colour=palette.SCORES) for j in range(n)))
+        scores_row = VGroup(
+            *(numbers.number(f"{HEAD}.{field}[{TOKEN}][{j}]", colour=palette.SCORES) for j in range(n))
+        )
         # The chart's columns are at least as wide as the scores they sit under.
         widest = max(m.width for m in scores_row)
         if widest + 0.25 > chart.column_width:
@@ -228,7 +249,9 @@ class SingleQueryScene(TopicScene):
         weights_name = formula('{{ "weights" : a }}', {"a": palette.WEIGHTS})
         left = chart.baseline.get_left()[0] - 0.35
         scores_name.move_to([left - scores_name.width / 2, top_y, 0])
-        weights_name.move_to([left - weights_name.width / 2, chart.baseline.get_center()[1] + chart.max_height / 2, 0])
+        weights_name.move_to(
+            [left - weights_name.width / 2, chart.baseline.get_center()[1] + chart.max_height / 2, 0]
+        )
         arrow = Arrow(UP * 0.25, DOWN * 0.25, color=palette.MUTED, buff=0, stroke_width=4)
         arrow.move_to([scores_name.get_center()[0], (top_y + weights_name.get_center()[1]) / 2, 0])
         softmax_word = formula('"softmax"').scale(0.8).next_to(arrow, RIGHT, buff=0.1)
@@ -245,21 +268,48 @@ class SingleQueryScene(TopicScene):
         new_title = self._title('{{ a_j : a }} = "softmax"({{ s : s }})_j')
         self.step("Softmax turns the scores into weights that add up to one")
         moved = [source.cell(j, 0) for j in range(n)]
-        self.play(FadeOut(VGroup(*(m for m in stage if m is not source))), FadeOut(VGroup(source.brackets, source.name)), run_time=0.6)
+        self.play(
+            FadeOut(VGroup(*(m for m in stage if m is not source))),
+            FadeOut(VGroup(source.brackets, source.name)),
+            run_time=0.6,
+        )
         self.play(
             *(ReplacementTransform(moved[j], scores_row[j]) for j in range(n)),
             FadeIn(scores_name),
             *_swap(title, new_title),
             run_time=1.0,
         )
-        self.play(FadeIn(arrow), FadeIn(softmax_word), FadeIn(weights_name), chart.grow(with_labels=True), run_time=1.6)
+        self.play(
+            FadeIn(arrow),
+            FadeIn(softmax_word),
+            FadeIn(weights_name),
+            chart.grow(with_labels=True),
+            run_time=1.6,
+        )
         self.wait(0.8)
         # The shares piled up fill exactly one whole bar.
-        self.play(Create(outline), FadeIn(together), *(TransformFromCopy(chart.bars[j], pile[j]) for j in range(n)), run_time=1.2)
+        self.play(
+            Create(outline),
+            FadeIn(together),
+            *(TransformFromCopy(chart.bars[j], pile[j]) for j in range(n)),
+            run_time=1.2,
+        )
         self.wait(1.2)
         self._chart = chart
         # Everything of this stage but the weights, which move on to the values.
-        self._softmax_rest = VGroup(chart.bars, chart.baseline, chart.labels, scores_row, scores_name, weights_name, arrow, softmax_word, pile, outline, together)
+        self._softmax_rest = VGroup(
+            chart.bars,
+            chart.baseline,
+            chart.labels,
+            scores_row,
+            scores_name,
+            weights_name,
+            arrow,
+            softmax_word,
+            pile,
+            outline,
+            together,
+        )
         return new_title
 
     def _values(self, title: Mobject) -> None:
@@ -291,7 +341,21 @@ class SingleQueryScene(TopicScene):
         self.wait(1.2)
 
         if trace.residual is not None:
-            self._residual(new_title, VGroup(panel.weights, panel.times, panel.values, panel.equals, panel.terms.brackets, panel.terms.name, terms, panel.bar), panel, context)
+            self._residual(
+                new_title,
+                VGroup(
+                    panel.weights,
+                    panel.times,
+                    panel.values,
+                    panel.equals,
+                    panel.terms.brackets,
+                    panel.terms.name,
+                    terms,
+                    panel.bar,
+                ),
+                panel,
+                context,
+            )
 
     def _residual(self, title: Mobject, leaving: VGroup, panel: WeightedValues, context: VGroup) -> None:
         """The token's input added back: x + context (or x + output after W_o) = residual."""
@@ -318,9 +382,16 @@ class SingleQueryScene(TopicScene):
             output_name = block.names[1].copy()
             target = context_group.copy()
             arrow = Arrow(UP * 0.4, DOWN * 0.4, color=palette.MUTED, buff=0, stroke_width=4)
-            link = VGroup(arrow, formula("dot {{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}).next_to(arrow, RIGHT, buff=0.2))
+            link = VGroup(
+                arrow,
+                formula("dot {{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}).next_to(arrow, RIGHT, buff=0.2),
+            )
             if len(trace.heads) > 1:
-                link.add(label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2).next_to(link, RIGHT, buff=0.25))
+                link.add(
+                    label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2).next_to(
+                        link, RIGHT, buff=0.25
+                    )
+                )
             output = VGroup(output_name, output_row)
             chain = VGroup(target, link, output).arrange(DOWN, buff=0.4)
             # The output row keeps the block's scale, so it can move into the block unchanged.
@@ -336,7 +407,10 @@ class SingleQueryScene(TopicScene):
             # From here on the numbers are no longer the first head's alone.
             head_tag = [FadeOut(self.head_tag)] if self.head_tag is not None else []
             self.play(FadeOut(leaving), *head_tag, run_time=0.6)
-            self.play(context_group.animate.scale(target.height / context_group.height).move_to(target), run_time=0.9)
+            self.play(
+                context_group.animate.scale(target.height / context_group.height).move_to(target),
+                run_time=0.9,
+            )
             self.play(FadeIn(link), FadeIn(output, shift=0.2 * DOWN), run_time=1.0)
             self.wait(1.5)
 
@@ -364,7 +438,9 @@ class SingleQueryScene(TopicScene):
             )
 
         self.play(Create(block.bar), FadeIn(block.heading(2)), run_time=0.5)
-        self.play(LaggedStart(*(FadeIn(cell, shift=0.3 * DOWN) for cell in sum_row), lag_ratio=0.2), run_time=1.4)
+        self.play(
+            LaggedStart(*(FadeIn(cell, shift=0.3 * DOWN) for cell in sum_row), lag_ratio=0.2), run_time=1.4
+        )
         self.play(Create(highlight(sum_row, palette.TEXT)), run_time=0.6)
         self.wait(1.8)
 

@@ -28,10 +28,10 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .attention_widgets import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
-from .base import TopicScene
-from .widgets import NUMBER_SIZE, MatrixView, fit_in_frame, formula, label
+from .kit import palette
+from .kit.attention import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
+from .kit.stage import TopicScene
+from .kit.widgets import NUMBER_SIZE, MatrixView, fit_in_frame, formula, label
 
 __all__ = ["SoftmaxScene"]
 
@@ -43,7 +43,9 @@ class SoftmaxScene(TopicScene):
     """Softmax of the scores: one row in full (exp, sum, shares, bars), then every row sums to one."""
 
     topic = "softmax"
-    summary = "Softmax: one row of scores in full (exp, sum, shares as bars), then every row of weights sums to one"
+    summary = (
+        "Softmax: one row of scores in full (exp, sum, shares as bars), then every row of weights sums to one"
+    )
 
     def construct(self) -> None:
         trace = self.trace
@@ -53,7 +55,11 @@ class SoftmaxScene(TopicScene):
         # The scores the softmax reads: scaled when the lesson scales, the plain scores otherwise.
         field = "scaled" if trace.lesson.scale else "scores"
         self.score_path = lambda i, j: f"heads[{h}].{field}[{i}][{j}]"
-        score_name = "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)" if trace.lesson.scale else "{{ Q : q }} dot {{ K^T : k }}"
+        score_name = (
+            "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)"
+            if trace.lesson.scale
+            else "{{ Q : q }} dot {{ K^T : k }}"
+        )
         self.score_name = lambda: formula(score_name, {"q": palette.QUERY, "k": palette.KEY})
 
         title = formula(
@@ -120,10 +126,16 @@ class SoftmaxScene(TopicScene):
         w_head = formula("w").set_color(palette.WEIGHTS)
         for head, y in ((s_head, score_y), (e_head, exp_y), (w_head, bars.base_y + bars.full_height / 2)):
             head.move_to([left_x - head.width / 2, y, 0])
-        query = VGroup(label("query", colour=palette.MUTED, font_size=22), numbers.token(i, colour=palette.QUERY)).arrange(RIGHT, buff=0.15)
+        query = VGroup(
+            label("query", colour=palette.MUTED, font_size=22), numbers.token(i, colour=palette.QUERY)
+        ).arrange(RIGHT, buff=0.15)
         query.next_to(VGroup(s_head, score_row), UP, buff=0.3).align_to(s_head, LEFT)
 
-        sum_group = VGroup(label("sum", colour=palette.MUTED), label("=", colour=palette.MUTED), numbers.number(f"heads[{h}].row_sums[{i}]")).arrange(RIGHT, buff=0.15)
+        sum_group = VGroup(
+            label("sum", colour=palette.MUTED),
+            label("=", colour=palette.MUTED),
+            numbers.number(f"heads[{h}].row_sums[{i}]"),
+        ).arrange(RIGHT, buff=0.15)
         sum_group.move_to([bars.get_right()[0] + 0.5 + sum_group.width / 2, exp_y, 0])
         # One share in full: the largest weight's, the one the eye goes to first.
         k = int(trace.heads[h].weights[i].argmax())
@@ -158,7 +170,11 @@ class SoftmaxScene(TopicScene):
         )
 
         self.step("Subtract the row's largest score, then take e to that power")
-        self.play(FadeIn(e_head), LaggedStart(*(TransformFromCopy(score_row[j], exp_row[j]) for j in range(n)), lag_ratio=0.2), run_time=1.4)
+        self.play(
+            FadeIn(e_head),
+            LaggedStart(*(TransformFromCopy(score_row[j], exp_row[j]) for j in range(n)), lag_ratio=0.2),
+            run_time=1.4,
+        )
         self.wait(0.6)
         if float(trace.heads[h].exp[i].min()) < 0.5 * 10.0 ** (-numbers.decimals):
             # Underflow: a score far below the row's largest gives e^(s − max) ≈ 0.
@@ -177,7 +193,13 @@ class SoftmaxScene(TopicScene):
             run_time=0.9,
         )
         self.play(FadeIn(share[3]), FadeIn(share[4]), run_time=0.6)
-        self.play(FadeIn(w_head), ReplacementTransform(share[4], bars.values[k]), GrowFromEdge(bars.bars[k], DOWN), FadeOut(share[:4]), run_time=0.9)
+        self.play(
+            FadeIn(w_head),
+            ReplacementTransform(share[4], bars.values[k]),
+            GrowFromEdge(bars.bars[k], DOWN),
+            FadeOut(share[:4]),
+            run_time=0.9,
+        )
         rest = [j for j in range(n) if j != k]
         if rest:
             self.play(
@@ -192,9 +214,17 @@ class SoftmaxScene(TopicScene):
         pile.set_x(pile_room.get_center()[0])
         outline.set_x(pile_room.get_center()[0])
         self.play(Create(outline), run_time=0.6)
-        self.play(LaggedStart(*(TransformFromCopy(bars.bars[j], pile[j]) for j in range(n)), lag_ratio=0.25), run_time=1.5)
+        self.play(
+            LaggedStart(*(TransformFromCopy(bars.bars[j], pile[j]) for j in range(n)), lag_ratio=0.25),
+            run_time=1.5,
+        )
         self.wait(1.0)
-        self.play(FadeOut(VGroup(query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, pile, outline)), run_time=0.6)
+        self.play(
+            FadeOut(
+                VGroup(query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, pile, outline)
+            ),
+            run_time=0.6,
+        )
 
     # -- every row -------------------------------------------------------------------
 
@@ -216,7 +246,10 @@ class SoftmaxScene(TopicScene):
             filled=False,
             row_labels=False,  # the same rows as the scores beside it; named when they leave
         )
-        arrow = VGroup(formula('op("softmax")'), Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6)).arrange(DOWN, buff=0.15)
+        arrow = VGroup(
+            formula('op("softmax")'),
+            Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
+        ).arrange(DOWN, buff=0.15)
         layout = VGroup(scores, arrow, weights).arrange(RIGHT, buff=0.4)
         weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
         arrow.set_y(scores.brackets.get_center()[1])
@@ -224,7 +257,14 @@ class SoftmaxScene(TopicScene):
         layout.move_to([0, self._middle_y(), 0])
 
         self.step("The same for every row")
-        self.play(FadeIn(scores), FadeIn(arrow), FadeIn(weights.brackets), FadeIn(weights.name), FadeIn(weights.column_labels), run_time=1.0)
+        self.play(
+            FadeIn(scores),
+            FadeIn(arrow),
+            FadeIn(weights.brackets),
+            FadeIn(weights.name),
+            FadeIn(weights.column_labels),
+            run_time=1.0,
+        )
         heat = heat_cells(weights, weight, palette.WEIGHTS, max_opacity=0.4)
         box = None
         for a in range(n):
@@ -250,7 +290,9 @@ class SoftmaxScene(TopicScene):
         # The rows get their token names back once the scores beside them are gone.
         names = add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
         stand_in = Rectangle(width=VGroup(shown, names).width, height=shown.height).set_opacity(0)
-        final = VGroup(stand_in, Rectangle(width=bar_length, height=0.1).set_opacity(0)).arrange(RIGHT, buff=0.5)
+        final = VGroup(stand_in, Rectangle(width=bar_length, height=0.1).set_opacity(0)).arrange(
+            RIGHT, buff=0.5
+        )
         fit_in_frame(final, max_height=self._room(), max_growth=1.5)
         final.move_to([0, self._middle_y(), 0])
         labelled = VGroup(shown, names)
@@ -261,11 +303,20 @@ class SoftmaxScene(TopicScene):
         self.play(FadeIn(names), run_time=0.5)
         bar_length = final[1].width
         thickness = 0.55 * weights.cell_size[1] * weights.scale_factor
-        splits = VGroup(*(share_bar([weight(a, b) for b in range(n)], length=bar_length, thickness=thickness) for a in range(n)))
+        splits = VGroup(
+            *(
+                share_bar([weight(a, b) for b in range(n)], length=bar_length, thickness=thickness)
+                for a in range(n)
+            )
+        )
         for a, split in enumerate(splits):
             split.move_to([final[1].get_center()[0], weights.slot(a, 0)[1], 0])
         heading = formula("sum_j A_(i j)")
         heading.scale_to_fit_height(min(heading.height, weights.column_labels.height * 2.2))
         heading.next_to(splits, UP, buff=0.2)
-        self.play(FadeIn(heading), LaggedStart(*(GrowFromEdge(split, LEFT) for split in splits), lag_ratio=0.2), run_time=1.6)
+        self.play(
+            FadeIn(heading),
+            LaggedStart(*(GrowFromEdge(split, LEFT) for split in splits), lag_ratio=0.2),
+            run_time=1.6,
+        )
         self.wait(2.0)

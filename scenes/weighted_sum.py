@@ -15,7 +15,7 @@ Also home of two pieces the ``single_query`` topic reuses:
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from manim import (
     DOWN,
@@ -36,11 +36,11 @@ from manim import (
     VGroup,
 )
 
-from . import palette
-from .base import TopicScene
-from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, fit_in_frame, formula, label
+from .kit import palette
+from .kit.stage import TopicScene
+from .kit.widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, fit_in_frame, formula, label
 
-__all__ = ["WeightedSumScene", "WeightedValues", "ColumnSum", "residual_rows"]
+__all__ = ["ColumnSum", "WeightedSumScene", "WeightedValues", "residual_rows"]
 
 # Font size of the small word labels (the head tag, the W_o link's note).
 WORD_SIZE = 22
@@ -104,7 +104,9 @@ class WeightedValues(VGroup):
         self.times = label("×", colour=palette.MUTED)
         self.equals = label("=", colour=palette.MUTED)
         # Bottoms aligned: every view has n rows of the same height, so rows line up.
-        VGroup(self.weights, self.times, self.values, self.equals, self.terms).arrange(RIGHT, buff=0.35, aligned_edge=DOWN)
+        VGroup(self.weights, self.times, self.values, self.equals, self.terms).arrange(
+            RIGHT, buff=0.35, aligned_edge=DOWN
+        )
         for sign in (self.times, self.equals):
             sign.set_y(self.values.brackets.get_center()[1])
 
@@ -113,7 +115,9 @@ class WeightedValues(VGroup):
         bar_y = self.terms.brackets.get_bottom()[1] - 0.18
         self.bar = Line([left, bar_y, 0], [right, bar_y, 0], stroke_width=2.5, color=palette.MUTED)
         context_y = bar_y - 0.12 - cell_h / 2
-        self._context_slots = VGroup(*(VectorizedPoint([self.terms.slot(0, c)[0], context_y, 0]) for c in range(d_h)))
+        self._context_slots = VGroup(
+            *(VectorizedPoint([self.terms.slot(0, c)[0], context_y, 0]) for c in range(d_h))
+        )
         self.context_label = VGroup(
             numbers.token(i, colour=palette.HIGHLIGHT),
             formula("{{ c : c }}", {"c": palette.CONTEXT}),
@@ -121,8 +125,20 @@ class WeightedValues(VGroup):
         self.context_label.move_to([left - 0.3 - self.context_label.width / 2, context_y, 0])
         # Width of the context numbers, so the layout reserves their room before they exist.
         widest = max(numbers.number(self._context_path(c), font_size=font_size).width for c in range(d_h))
-        self._room = VectorizedPoint([right + max(0.0, widest / 2 - self.terms.cell_size[0] / 2), context_y - cell_h / 2, 0])
-        self.add(self.weights, self.times, self.values, self.equals, self.terms, self.bar, self.context_label, self._context_slots, self._room)
+        self._room = VectorizedPoint(
+            [right + max(0.0, widest / 2 - self.terms.cell_size[0] / 2), context_y - cell_h / 2, 0]
+        )
+        self.add(
+            self.weights,
+            self.times,
+            self.values,
+            self.equals,
+            self.terms,
+            self.bar,
+            self.context_label,
+            self._context_slots,
+            self._room,
+        )
 
     @property
     def scale_factor(self) -> float:
@@ -138,7 +154,6 @@ class WeightedValues(VGroup):
         mob.scale(self.scale_factor)
         mob.move_to(self._context_slots[c].get_center())
         return mob
-
 
     def play_rows(self, scene: Scene) -> VGroup:
         """Play each weight times its value row (the first slowly); returns the weighted rows."""
@@ -218,7 +233,12 @@ class ColumnSum(VGroup):
         self.rows = list(rows)
         self.columns = width
         self.font_size = font_size
-        probes = [numbers.number(path(i, c), font_size=font_size) for _s, _n, _col, path in rows for i in tokens for c in range(width)]
+        probes = [
+            numbers.number(path(i, c), font_size=font_size)
+            for _s, _n, _col, path in rows
+            for i in tokens
+            for c in range(width)
+        ]
         token_probes = [numbers.token(i) for i in tokens]
         cell_w = max(m.width for m in probes) + 0.35
         row_h = max(max(m.height for m in probes), 0.22) + 0.3
@@ -241,7 +261,12 @@ class ColumnSum(VGroup):
                 self.add(self.signs[r])
         bar_y = (ys[last - 1] + ys[last]) / 2
         bar_left = min(m.get_left()[0] for m in [*self.names, *(sg for sg in self.signs if sg is not None)])
-        self.bar = Line([bar_left, bar_y, 0], [x0 + (width - 0.5) * cell_w, bar_y, 0], stroke_width=2.5, color=palette.MUTED)
+        self.bar = Line(
+            [bar_left, bar_y, 0],
+            [x0 + (width - 0.5) * cell_w, bar_y, 0],
+            stroke_width=2.5,
+            color=palette.MUTED,
+        )
         # The token label's right edge sits just left of the first row's name.
         token_right = self.names[0].get_left()[0] - 0.4
         self._token_slot = VectorizedPoint([token_right, ys[0], 0])
@@ -291,11 +316,26 @@ def residual_rows(trace: object) -> tuple[list[tuple[str, Mobject, str, Callable
     """
     direct = len(trace.heads) == 1 and trace.w_o is None  # type: ignore[attr-defined]
     if direct:
-        middle = ("+", formula("{{ c : c }}", {"c": palette.CONTEXT}), palette.CONTEXT, lambda i, c: f"heads[0].context[{i}][{c}]")
+        middle = (
+            "+",
+            formula("{{ c : c }}", {"c": palette.CONTEXT}),
+            palette.CONTEXT,
+            lambda i, c: f"heads[0].context[{i}][{c}]",
+        )
     else:
-        middle = ("+", formula("{{ o : o }}", {"o": palette.OUTPUT}), palette.OUTPUT, lambda i, c: f"output[{i}][{c}]")
+        middle = (
+            "+",
+            formula("{{ o : o }}", {"o": palette.OUTPUT}),
+            palette.OUTPUT,
+            lambda i, c: f"output[{i}][{c}]",
+        )
     rows = [
-        ("", formula("{{ x : x }}", {"x": palette.EMBEDDING}), palette.EMBEDDING, lambda i, c: f"x[{i}][{c}]"),
+        (
+            "",
+            formula("{{ x : x }}", {"x": palette.EMBEDDING}),
+            palette.EMBEDDING,
+            lambda i, c: f"x[{i}][{c}]",
+        ),
         middle,
         ("=", formula('"residual"').scale(0.8), palette.TEXT, lambda i, c: f"residual[{i}][{c}]"),
     ]
@@ -306,7 +346,9 @@ class WeightedSumScene(TopicScene):
     """Context = weights times V: one token's scaled value rows summed in full, then all; then the residual."""
 
     topic = "weighted_sum"
-    summary = "Context = weights times V: one token's value rows scaled by its weights and summed, then every token"
+    summary = (
+        "Context = weights times V: one token's value rows scaled by its weights and summed, then every token"
+    )
 
     def construct(self) -> None:
         trace = self.trace
@@ -320,7 +362,9 @@ class WeightedSumScene(TopicScene):
             {"c": palette.CONTEXT, "a": palette.WEIGHTS, "v": palette.VALUE},
         )
         title.to_edge(UP, buff=0.3)
-        head_tag = label("first head", colour=palette.head_colour(0), font_size=WORD_SIZE) if several else None
+        head_tag = (
+            label("first head", colour=palette.head_colour(0), font_size=WORD_SIZE) if several else None
+        )
         if head_tag is not None:
             head_tag.next_to(title, RIGHT, buff=0.5)
         top = title.get_bottom()[1] - 0.35
@@ -331,7 +375,11 @@ class WeightedSumScene(TopicScene):
         fit_in_frame(overview, max_width=frame_w - 0.6, max_height=top - bottom, max_growth=1.4)
         overview.move_to([0, (top + bottom) / 2, 0])
 
-        intro = "In the first head, each token mixes the value rows by its weights" if several else "Each token's context mixes the value rows by its weights"
+        intro = (
+            "In the first head, each token mixes the value rows by its weights"
+            if several
+            else "Each token's context mixes the value rows by its weights"
+        )
         self.step(intro)
         self.play(
             FadeIn(title),
@@ -361,7 +409,9 @@ class WeightedSumScene(TopicScene):
         self.step("Each value row is multiplied by the token's weight for it")
         weights_row = a_view.row(0).copy()
         self.add(weights_row)
-        self.play(FadeOut(VGroup(a_view, times, equals, c_view.brackets, c_view.name, a_box, c_box)), run_time=0.6)
+        self.play(
+            FadeOut(VGroup(a_view, times, equals, c_view.brackets, c_view.name, a_box, c_box)), run_time=0.6
+        )
         self.play(
             *(ReplacementTransform(weights_row[j], panel.weights.cell(j, 0)) for j in range(n)),
             ReplacementTransform(v_view, panel.values),
@@ -384,7 +434,18 @@ class WeightedSumScene(TopicScene):
 
         self.step("The same for every token: row by row, the context matrix C")
         self.play(
-            FadeOut(VGroup(panel.weights, panel.times, panel.equals, panel.terms.brackets, panel.terms.name, terms, panel.bar, panel.context_label)),
+            FadeOut(
+                VGroup(
+                    panel.weights,
+                    panel.times,
+                    panel.equals,
+                    panel.terms.brackets,
+                    panel.terms.name,
+                    terms,
+                    panel.bar,
+                    panel.context_label,
+                )
+            ),
             run_time=0.6,
         )
         self.play(
@@ -400,7 +461,11 @@ class WeightedSumScene(TopicScene):
             cells = [c_view.make_cell(i, c) for c in range(d_h)]
             new_box = a_view.row_box(i, palette.HIGHLIGHT)
             intro_box = Create(new_box) if box is None else ReplacementTransform(box, new_box)
-            self.play(intro_box, LaggedStart(*(FadeIn(cell, shift=0.1 * RIGHT) for cell in cells), lag_ratio=0.2), run_time=0.7)
+            self.play(
+                intro_box,
+                LaggedStart(*(FadeIn(cell, shift=0.1 * RIGHT) for cell in cells), lag_ratio=0.2),
+                run_time=0.7,
+            )
             for c, cell in enumerate(cells):
                 c_view.set_cell(i, c, cell)
             box = new_box
@@ -445,7 +510,15 @@ class WeightedSumScene(TopicScene):
             sign.set_y(v_view.brackets.get_center()[1])
         return a_view, times, v_view, equals, c_view
 
-    def _residual(self, title: Mobject, head_tag: Mobject | None, attention: VGroup, c_view: MatrixView, top: float, bottom: float) -> None:
+    def _residual(
+        self,
+        title: Mobject,
+        head_tag: Mobject | None,
+        attention: VGroup,
+        c_view: MatrixView,
+        top: float,
+        bottom: float,
+    ) -> None:
         """x + attention output = residual: the first token as an addition, then every token."""
         trace = self.trace
         numbers = self.numbers
@@ -488,7 +561,11 @@ class WeightedSumScene(TopicScene):
                 Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
             ).arrange(DOWN, buff=0.15)
             if len(trace.heads) > 1:
-                link.add(label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2).next_to(link, DOWN, buff=0.15))
+                link.add(
+                    label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2).next_to(
+                        link, DOWN, buff=0.15
+                    )
+                )
             # Where C goes: a fresh copy of it, fitted together with O, so both share one scale.
             c_target = MatrixView(
                 numbers,
@@ -519,7 +596,12 @@ class WeightedSumScene(TopicScene):
         self.step(first_caption)
         token = block.make_token(0)
         x_row, mid_row, sum_row = (block.make_row(r, 0) for r in range(3))
-        self.play(FadeOut(leaving), FadeOut(title), *([FadeOut(head_tag)] if head_tag is not None else []), run_time=0.6)
+        self.play(
+            FadeOut(leaving),
+            FadeOut(title),
+            *([FadeOut(head_tag)] if head_tag is not None else []),
+            run_time=0.6,
+        )
         self.play(
             FadeIn(new_title),
             FadeIn(block.headings([0, 1])),
@@ -530,7 +612,9 @@ class WeightedSumScene(TopicScene):
             run_time=1.2,
         )
         self.play(Create(block.bar), FadeIn(block.heading(2)), run_time=0.5)
-        self.play(LaggedStart(*(FadeIn(cell, shift=0.3 * DOWN) for cell in sum_row), lag_ratio=0.2), run_time=1.4)
+        self.play(
+            LaggedStart(*(FadeIn(cell, shift=0.3 * DOWN) for cell in sum_row), lag_ratio=0.2), run_time=1.4
+        )
         self._copy_into(r_view, sum_row, 0)
         self.wait(1.0)
 

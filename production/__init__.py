@@ -1,0 +1,1 @@
+"""Production: turning a topic of a lesson into files (render, post-process, cache, batch, page)."""

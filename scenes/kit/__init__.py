@@ -1,0 +1,1 @@
+"""The drawing kit every topic scene is built from: stage, widgets, palette."""

@@ -1,0 +1,540 @@
+"""Drawing pieces shared by the attention topics (scores, softmax, masking, next word).
+
+Everything here draws; nothing computes a number. Numbers are made by the
+scene's :class:`~scenes.kit.widgets.NumberFactory` from trace paths; trace values
+are read only for geometry (bar heights, shading strength).
+
+- :class:`SoftmaxBars`: a row of probability bars, each with its traced value
+  and a label (a token, a vocabulary word) under it.
+- :func:`share_bar`: one bar split into segments, one per share, so a row of
+  weights visibly fills exactly one whole.
+- :class:`DotProductPanel`: a query row above a key row, their products
+  under them and the sum, one column per dimension.
+- :func:`token_matrix`: an n × n matrix (scores, weights) with the query
+  tokens naming its rows and the key tokens its columns.
+- :func:`add_column_labels`, :func:`add_row_labels`, :func:`widen_columns`,
+  :func:`heat_cells`, :func:`cell_shade`: headings, spacing and cell shading
+  for a :class:`~scenes.kit.widgets.MatrixView`.
+- :func:`baseline_y`, :func:`align_baselines`: line words up on their text
+  baseline (so "the" and "cat" sit level whatever their letters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Animation,
+    AnimationGroup,
+    FadeIn,
+    GrowFromEdge,
+    LaggedStart,
+    Line,
+    Mobject,
+    Rectangle,
+    TransformFromCopy,
+    VGroup,
+)
+
+from . import palette
+from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, label
+
+__all__ = [
+    "DotProductPanel",
+    "SoftmaxBars",
+    "add_column_labels",
+    "add_row_labels",
+    "align_baselines",
+    "baseline_y",
+    "cell_shade",
+    "heat_cells",
+    "share_bar",
+    "token_matrix",
+    "widen_columns",
+]
+
+# Thinnest bar drawn, so a zero share still shows as a sliver on the baseline.
+_MIN_BAR = 0.02
+# How far a column label may shrink before its column is widened instead.
+_LABEL_SHRINK = 0.8
+
+
+class SoftmaxBars(VGroup):
+    """A bar chart of one probability row: bars on a baseline, values above, labels below.
+
+    Parameters
+    ----------
+    numbers
+        The scene's number factory; every value label is made by it.
+    paths
+        One trace path per bar, e.g. ``[f"heads[0].weights[2][{j}]" for j in range(n)]``
+        or ``[f"probs[{w}]" for w in range(V)]``. The value at each path sets the
+        bar's height and is drawn as its label.
+    labels
+        One mobject per bar, drawn under the baseline (token labels from
+        ``numbers.token(j)``, vocabulary words from ``numbers.number(f"vocab[{w}]")``).
+        They become part of the chart and are moved into place.
+    colour
+        Bar and value colour (a palette role, e.g. ``palette.WEIGHTS``).
+    max_height
+        Height of a bar whose value equals ``full``.
+    full
+        The value drawn at ``max_height``; 1.0 for probabilities (so a bar's
+        height is its share of the whole), None for the largest value.
+    bar_width
+        Width of each bar.
+    min_column_width
+        Columns are at least this wide (centre to centre spacing minus ``gap``),
+        e.g. to line the bars up under a table of the same columns.
+    gap
+        Space between columns.
+    font_size
+        Size of the value labels.
+    value_maker
+        Makes the value label of a path; ``numbers.number`` by default. Pass
+        another NumberFactory method (e.g. a percentage formatter) to change
+        the format; it must return a traced text.
+
+    Attributes
+    ----------
+    bars, values, labels : VGroup
+        The rectangles, the traced value texts and the labels, by column.
+    baseline : Line
+        The line the bars stand on.
+
+    Nothing is animated here: :meth:`grow` returns the animation that draws
+    the bars, :meth:`stack` gives shapes to move copies of the bars into.
+    """
+
+    def __init__(
+        self,
+        numbers: NumberFactory,
+        paths: Sequence[str],
+        labels: Sequence[Mobject],
+        *,
+        colour: str = palette.WEIGHTS,
+        max_height: float = 2.0,
+        full: float | None = 1.0,
+        bar_width: float = 0.5,
+        min_column_width: float = 0.0,
+        gap: float = 0.25,
+        font_size: float = NUMBER_SIZE * 0.85,
+        value_maker: Callable[..., TracedText] | None = None,
+    ) -> None:
+        super().__init__()
+        if len(paths) != len(labels):
+            raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
+        make = value_maker or numbers.number
+        self.paths = list(paths)
+        self.colour = colour
+        self.max_height = max_height
+        raw = np.array([float(numbers.trace.get(p)) for p in paths])
+        top = float(raw.max()) if full is None else float(full)
+        # Heights are proportions of ``full``; negative values cannot be shares, so draw them as zero.
+        self.fractions = np.clip(raw / top if top > 0 else np.zeros_like(raw), 0.0, None)
+
+        self.values = VGroup(*(make(p, colour=colour, font_size=font_size) for p in paths))
+        self.labels = VGroup(*labels)
+        column = max(
+            [bar_width, min_column_width] + [m.width for m in self.values] + [m.width for m in self.labels]
+        )
+        self.column_width = column + gap
+        xs = (np.arange(len(paths)) - (len(paths) - 1) / 2) * self.column_width
+
+        self.bars = VGroup()
+        for x, fraction in zip(xs, self.fractions):
+            height = max(fraction * max_height, _MIN_BAR)
+            bar = Rectangle(
+                width=bar_width, height=height, stroke_width=0, fill_color=colour, fill_opacity=0.85
+            )
+            bar.move_to([x, height / 2, 0])
+            self.bars.add(bar)
+        width = len(paths) * self.column_width
+        self.baseline = Line([-width / 2, 0, 0], [width / 2, 0, 0], stroke_width=2, color=palette.MUTED)
+        for bar, value in zip(self.bars, self.values):
+            value.next_to(bar, UP, buff=0.1)
+        for x, lab in zip(xs, self.labels):
+            lab.set_x(x)
+        # Labels share one text baseline under the chart, whatever their letters.
+        if len(self.labels):
+            ascent = max(lab.get_top()[1] - baseline_y(lab) for lab in self.labels)
+            align_baselines(self.labels, -(0.15 + ascent))
+        self.add(self.baseline, self.bars, self.values, self.labels)
+
+    def column_x(self, j: int) -> float:
+        """X of column ``j``'s centre (follows the chart when it moves)."""
+        return float(self.bars[j].get_center()[0])
+
+    @property
+    def base_y(self) -> float:
+        """Y of the baseline (follows the chart when it moves)."""
+        return float(self.baseline.get_center()[1])
+
+    @property
+    def full_height(self) -> float:
+        """Height on screen of a bar whose value equals ``full``, after any scaling."""
+        return self.max_height * self.baseline.get_length() / self._unscaled_width
+
+    @property
+    def _unscaled_width(self) -> float:
+        return len(self.paths) * self.column_width
+
+    def grow(self, *, lag_ratio: float = 0.15, with_labels: bool = False) -> Animation:
+        """Bars growing up from the baseline, each value fading in with its bar."""
+        columns = [
+            AnimationGroup(GrowFromEdge(bar, DOWN), FadeIn(value, shift=0.1 * UP))
+            for bar, value in zip(self.bars, self.values)
+        ]
+        group = LaggedStart(*columns, lag_ratio=lag_ratio)
+        if not with_labels:
+            return group
+        return AnimationGroup(FadeIn(self.baseline), FadeIn(self.labels), group, lag_ratio=0.3)
+
+    def stack(self, *, buff: float = 0.6, outline_colour: str = palette.MUTED) -> tuple[VGroup, Rectangle]:
+        """Where the bars go when piled on top of each other, right of the chart.
+
+        Returns the pile (one rectangle per bar, same sizes, bottom at the
+        baseline) and the outline of one bar of value ``full``. For a
+        probability row the pile exactly fills the outline: the shares add up
+        to one whole. Move copies of the bars into the pile with
+        ``TransformFromCopy(chart.bars[j], pile[j])``.
+        """
+        x = self.baseline.get_right()[0] + buff
+        width = self.bars[0].width
+        pile = VGroup()
+        y = self.base_y
+        for k, (bar, fraction) in enumerate(zip(self.bars, self.fractions)):
+            # True heights (not the sliver drawn for a zero), so the pile sums exactly.
+            height = fraction * self.full_height
+            piece = bar.copy().stretch_to_fit_height(max(height, _MIN_BAR))
+            # Alternate strength so each bar stays visible in the pile.
+            piece.set_fill(opacity=0.9 if k % 2 == 0 else 0.5).set_stroke(palette.BACKGROUND, width=1)
+            piece.move_to([x, y + height / 2, 0])
+            y += height
+            pile.add(piece)
+        outline = Rectangle(
+            width=width + 0.08, height=self.full_height, stroke_width=2.5, color=outline_colour
+        )
+        outline.move_to([x, self.base_y + self.full_height / 2, 0])
+        return pile, outline
+
+
+def share_bar(
+    fractions: Sequence[float],
+    *,
+    length: float,
+    thickness: float = 0.3,
+    colour: str = palette.WEIGHTS,
+    outline_colour: str = palette.MUTED,
+) -> VGroup:
+    """A horizontal bar of ``length`` split into segments of the given fractions.
+
+    Segments alternate in strength so neighbours stay distinguishable; an
+    outline marks the whole. ``fractions`` are trace values (e.g. a row of
+    attention weights) used for geometry only. Returns VGroup(outline, segments).
+    """
+    segments = VGroup()
+    x = -length / 2
+    for k, fraction in enumerate(fractions):
+        width = max(float(fraction), 0.0) * length
+        if width <= 1e-6:
+            continue
+        piece = Rectangle(
+            width=width,
+            height=thickness,
+            stroke_width=1,
+            stroke_color=palette.BACKGROUND,
+            fill_color=colour,
+            fill_opacity=0.9 if k % 2 == 0 else 0.5,
+        )
+        piece.move_to([x + width / 2, 0, 0])
+        segments.add(piece)
+        x += width
+    outline = Rectangle(width=length, height=thickness + 0.08, stroke_width=2, color=outline_colour)
+    return VGroup(outline, segments)
+
+
+class DotProductPanel(VGroup):
+    """One dot product laid out in columns: left row, right row, products, sum.
+
+    ::
+
+        [left_label]    a_0     a_1    ...
+        [right_label]   b_0     b_1    ...
+              ×         p_0  +  p_1  + ...  =  result
+
+    Parameters
+    ----------
+    numbers
+        The scene's number factory.
+    left_paths, right_paths, product_paths
+        Trace paths of the factors and of their products, one per dimension
+        (for a score: ``heads[h].q[i][m]``, ``heads[h].k[j][m]``,
+        ``heads[h].score_terms[i][j][m]``).
+    result_path
+        Path of the sum (``heads[h].scores[i][j]``).
+    left_label, right_label
+        Mobjects naming the two rows (e.g. a coloured symbol and a token).
+    left_colour, right_colour, result_colour
+        Palette roles of the factors and of the sum.
+    font_size
+        Size of the numbers.
+
+    Attributes
+    ----------
+    left, right, products : VGroup
+        Traced texts by dimension.
+    pluses : VGroup
+        The ``+`` signs between products.
+    times, equals : Text
+        The ``×`` heading of the product row and the ``=`` before the result.
+    result : TracedText
+        The sum.
+    """
+
+    def __init__(
+        self,
+        numbers: NumberFactory,
+        left_paths: Sequence[str],
+        right_paths: Sequence[str],
+        product_paths: Sequence[str],
+        result_path: str,
+        *,
+        left_label: Mobject,
+        right_label: Mobject,
+        left_colour: str = palette.QUERY,
+        right_colour: str = palette.KEY,
+        result_colour: str = palette.SCORES,
+        font_size: float = NUMBER_SIZE,
+    ) -> None:
+        super().__init__()
+        d = len(left_paths)
+        if not d == len(right_paths) == len(product_paths):
+            raise ValueError("left, right and product paths must have the same length")
+        self.left = VGroup(*(numbers.number(p, colour=left_colour, font_size=font_size) for p in left_paths))
+        self.right = VGroup(
+            *(numbers.number(p, colour=right_colour, font_size=font_size) for p in right_paths)
+        )
+        self.products = VGroup(
+            *(numbers.number(p, colour=palette.TEXT, font_size=font_size) for p in product_paths)
+        )
+        self.pluses = VGroup(*(label("+", colour=palette.MUTED, font_size=font_size) for _ in range(d - 1)))
+        self.times = label("×", colour=palette.MUTED, font_size=font_size)
+        self.equals = label("=", colour=palette.MUTED, font_size=font_size)
+        self.result = numbers.number(result_path, colour=result_colour, font_size=font_size)
+        self.left_label = left_label
+        self.right_label = right_label
+
+        plus_w = max((p.width for p in self.pluses), default=0.0) + 0.3
+        column = max(m.width for group in (self.left, self.right, self.products) for m in group) + 0.25
+        row_h = max(m.height for group in (self.left, self.right, self.products) for m in group) + 0.3
+        heading_w = max(left_label.width, right_label.width, self.times.width)
+        # Column centres, a "+" slot between neighbours.
+        xs = [heading_w + 0.35 + column / 2 + m * (column + plus_w) for m in range(d)]
+        for row, group in enumerate((self.left, self.right, self.products)):
+            for m, mob in enumerate(group):
+                mob.move_to([xs[m], -row * row_h, 0])
+        for m, plus in enumerate(self.pluses):
+            plus.move_to([(xs[m] + xs[m + 1]) / 2, -2 * row_h, 0])
+        for row, heading in enumerate((left_label, right_label, self.times)):
+            heading.move_to([heading_w - heading.width / 2, -row * row_h, 0])
+        self.equals.move_to([xs[-1] + column / 2 + 0.1 + self.equals.width / 2, -2 * row_h, 0])
+        self.result.next_to(self.equals, RIGHT, buff=0.2)
+        self.add(
+            left_label,
+            right_label,
+            self.times,
+            self.left,
+            self.right,
+            self.products,
+            self.pluses,
+            self.equals,
+            self.result,
+        )
+
+    def bring_factors(self, left_sources: Sequence[Mobject], right_sources: Sequence[Mobject]) -> Animation:
+        """The factor rows arriving as copies of matrix cells, with their headings."""
+        return AnimationGroup(
+            FadeIn(self.left_label),
+            FadeIn(self.right_label),
+            *(TransformFromCopy(src, dst) for src, dst in zip(left_sources, self.left)),
+            *(TransformFromCopy(src, dst) for src, dst in zip(right_sources, self.right)),
+        )
+
+    def product(self, m: int) -> Animation:
+        """Product ``m`` appearing under its two factors (with its ``+``)."""
+        parts: list[Animation] = [
+            TransformFromCopy(VGroup(self.left[m], self.right[m]), self.products[m]),
+        ]
+        if m == 0:
+            parts.append(FadeIn(self.times))
+        else:
+            parts.append(FadeIn(self.pluses[m - 1]))
+        return AnimationGroup(*parts)
+
+    def total(self) -> Animation:
+        """The ``=`` and the sum."""
+        return AnimationGroup(FadeIn(self.equals), FadeIn(self.result, shift=0.1 * LEFT))
+
+
+def token_matrix(
+    numbers: NumberFactory,
+    path: Callable[[int, int], str],
+    n: int,
+    *,
+    colour: str,
+    name: Mobject | None = None,
+    filled: bool = True,
+    font_size: float = NUMBER_SIZE,
+    row_labels: bool = True,
+) -> MatrixView:
+    """An n × n matrix of query-key numbers, rows named by query tokens, columns by key tokens.
+
+    ``path(i, j)`` gives the trace path of cell (i, j), e.g.
+    ``lambda i, j: f"heads[{h}].weights[{i}][{j}]"``. Row labels are in the
+    query colour, column labels (see :func:`add_column_labels`) in the key colour.
+    ``row_labels=False`` leaves the rows unnamed, for a matrix drawn right of
+    another with the same rows (add them later with :func:`add_row_labels`).
+    """
+    view = MatrixView(
+        numbers,
+        path,
+        (n, n),
+        colour=colour,
+        name=name,
+        row_labels=[numbers.token(i, colour=palette.QUERY) for i in range(n)] if row_labels else None,
+        filled=filled,
+        font_size=font_size,
+    )
+    labels = [numbers.token(j, colour=palette.KEY) for j in range(n)]
+    # Narrow numbers (a weight of "0") under long tokens: widen the columns so
+    # the token names stay readable instead of shrinking them to fit.
+    widen_columns(view, max(lab.width for lab in labels) * _LABEL_SHRINK + 0.2)
+    add_column_labels(view, labels)
+    return view
+
+
+def add_column_labels(view: MatrixView, labels: Sequence[Mobject], *, buff: float = 0.12) -> VGroup:
+    """Put ``labels`` above the columns of ``view`` (under its name) and add them to it.
+
+    Labels wider than a column are shrunk to fit it; the view's name moves up
+    above them. Returns the labels as a VGroup (also ``view.column_labels``).
+    """
+    cell_w = view.cell_size[0] * view.scale_factor
+    group = VGroup(*labels)
+    for lab in group:
+        if lab.width > cell_w - 0.15:
+            lab.scale((cell_w - 0.15) / lab.width)
+    for j, lab in enumerate(group):
+        lab.set_x(view.slot(0, j)[0])
+    # One text baseline just above the brackets, clear of the lowest descender.
+    if len(group):
+        descent = max(baseline_y(lab) - lab.get_bottom()[1] for lab in group)
+        align_baselines(group, view.brackets.get_top()[1] + buff + descent)
+    if view.name is not None:
+        view.name.next_to(group if len(group) else view.brackets, UP, buff=0.15)
+        view.name.set_x(view.brackets.get_center()[0])
+    view.column_labels = group
+    view.add(group)
+    return group
+
+
+def add_row_labels(view: MatrixView, labels: Sequence[Mobject], *, buff: float = 0.2) -> VGroup:
+    """Put ``labels`` left of the rows of ``view`` (as built in, at its current size).
+
+    Labels are scaled with the view; they are not added to it, so they can be
+    animated in on their own. Returns them as a VGroup.
+    """
+    group = VGroup(*labels)
+    for i, lab in enumerate(group):
+        lab.scale(view.scale_factor)
+        lab.move_to(view.slot(i, 0))
+        lab.set_x(view.brackets.get_left()[0] - buff * view.scale_factor - lab.width / 2)
+    return group
+
+
+def widen_columns(view: MatrixView, cell_width: float) -> None:
+    """Space the columns of an unscaled ``view`` at least ``cell_width`` apart.
+
+    Cells, slots, brackets and row labels move apart horizontally; numbers keep
+    their size. Call right after building the view, before scaling it.
+    """
+    old_w, cell_h = view.cell_size
+    if cell_width <= old_w:
+        return
+    rows, cols = view.shape
+    centre = view.brackets.get_center()[0]
+    factor = cell_width / old_w
+    for i in range(rows):
+        for j in range(cols):
+            slot = view._slot_points[i * cols + j]  # the view's own anchors: cells made later follow them
+            slot.set_x(centre + (slot.get_center()[0] - centre) * factor)
+    for (i, j), cell in view._cells.items():
+        cell.set_x(view.slot(i, j)[0])
+    extra = cols * (cell_width - old_w) / 2
+    view.brackets[0].shift(LEFT * extra)
+    view.brackets[1].shift(RIGHT * extra)
+    view.row_labels.shift(LEFT * extra)
+    view.cell_size = (cell_width, cell_h)
+
+
+def cell_shade(view: MatrixView, i: int, j: int, colour: str, opacity: float) -> Rectangle:
+    """A filled rectangle the size of cell (i, j), drawn behind the numbers."""
+    w, h = view.cell_size
+    factor = view.scale_factor
+    rect = Rectangle(
+        width=(w - 0.12) * factor,
+        height=(h - 0.08) * factor,
+        stroke_width=0,
+        fill_color=colour,
+        fill_opacity=opacity,
+    )
+    rect.move_to(view.slot(i, j))
+    rect.set_z_index(-1)
+    return rect
+
+
+def heat_cells(
+    view: MatrixView,
+    value: Callable[[int, int], float],
+    colour: str,
+    *,
+    max_opacity: float = 0.45,
+    cells: Sequence[tuple[int, int]] | None = None,
+) -> VGroup:
+    """A shading behind cells whose strength grows with ``value(i, j)`` (in [0, 1]).
+
+    ``value`` reads the trace (e.g. ``lambda i, j: trace.heads[h].weights[i][j]``)
+    and is used for opacity only. ``cells`` limits the shading to some cells.
+    """
+    rows, cols = view.shape
+    where = cells if cells is not None else [(i, j) for i in range(rows) for j in range(cols)]
+    return VGroup(
+        *(
+            cell_shade(view, i, j, colour, max_opacity * float(np.clip(value(i, j), 0.0, 1.0)))
+            for i, j in where
+        )
+    )
+
+
+def baseline_y(mob: Mobject) -> float:
+    """Y of the text baseline of ``mob``: the median bottom of its letters.
+
+    Most letters sit on the baseline, so the median ignores descenders (g, p, y)
+    and raised signs (−). A mobject without letters gives its bottom.
+    """
+    letters = [sub for sub in mob.submobjects if len(sub.get_all_points())]
+    if not letters:
+        return float(mob.get_bottom()[1])
+    return float(np.median([sub.get_bottom()[1] for sub in letters]))
+
+
+def align_baselines(mobs: Sequence[Mobject], y: float) -> None:
+    """Shift each of ``mobs`` vertically so its text baseline is at ``y``."""
+    for mob in mobs:
+        mob.shift(UP * (y - baseline_y(mob)))

@@ -1,0 +1,58 @@
+"""Build a topic scene without writing video, checking the screen after every animation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from manim import tempconfig
+
+from production.runner import manim_config
+from scenes import topic_class
+from scenes.kit.stage import TopicScene
+from support.layout import caption_overlaps, mismatched_numbers, off_frame, overlaps, untraced_numbers
+
+
+@dataclass
+class ScreenLog:
+    """What the checks found after each animation (empty lists: all good)."""
+
+    plays: int = 0
+    untraced: list[str] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)
+    off_frame: list[str] = field(default_factory=list)
+    overlaps: list[str] = field(default_factory=list)
+    caption_overlaps: list[str] = field(default_factory=list)
+
+
+def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, ScreenLog]:
+    """Run the scene's construct with Manim's dry_run; check the screen after every play."""
+    log = ScreenLog()
+    cls = topic_class(topic)
+
+    class Checked(cls):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            # Jump each animation to its end state: the checks look at the
+            # screen after every animation, so in-between frames are not needed.
+            self.renderer._original_skipping_status = True
+            self.renderer.skip_animations = True
+
+        def play(self, *args: object, **kwargs: object) -> None:
+            super().play(*args, **kwargs)
+            log.plays += 1
+            where = f"after animation {log.plays} ({self.steps[-1] if self.steps else 'start'})"
+            log.untraced += [f"{where}: {p}" for p in untraced_numbers(self.mobjects)]
+            log.mismatched += [
+                f"{where}: {p}" for p in mismatched_numbers(self.mobjects, self.trace, self.numbers.decimals)
+            ]
+            log.off_frame += [f"{where}: {p}" for p in off_frame(self.mobjects)]
+            log.overlaps += [f"{where}: {p}" for p in overlaps(self.mobjects)]
+            log.caption_overlaps += [f"{where}: {p}" for p in caption_overlaps(self.mobjects, self._caption)]
+
+    settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False)
+    settings["dry_run"] = True
+    with tempconfig(settings):
+        scene = Checked(trace)
+        scene.render()
+    return scene, log
