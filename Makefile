@@ -4,7 +4,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 
-.PHONY: setup video preview test bench bench-quick clean
+.PHONY: setup video preview test lint bench bench-quick clean
 
 setup: $(STAMP)
 
@@ -20,9 +20,15 @@ video: setup
 preview: setup
 	$(PYTHON) render.py --scene multihead --preview
 
-## Run the whole test suite.
-test: setup
-	$(PYTHON) -m pytest
+## Run the whole test suite: lint, format and types are gates too.
+test: setup lint
+	$(PYTHON) -m pytest -n auto
+
+## ruff (lint and format) and mypy, zero findings (settings in pyproject.toml).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## Render-speed benchmark (about 15 minutes on 2 cores; run on a quiet machine):
 ## writes bench/results/render_bench.md and .json.

@@ -9,12 +9,18 @@ Examples::
     python render.py --topics scores,softmax --jobs 2   # some topics
     python render.py --list                             # topics and built-in examples
     python render.py check my.toml                      # stated numbers vs computed
+
+Flags become one :class:`production.request.RenderRequest` per topic (and
+example); :mod:`production.batch` checks them all at once (``plan_renders``)
+and renders them (``run_plan``): one topic here in this process, several in
+worker processes. This module only parses and prints.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
@@ -31,11 +37,13 @@ from attention_math import (
     load_lesson,
 )
 from attention_math.lesson import Lesson
-from production.batch import Job, Outcome, Progress, default_jobs, render_one, run_batch, summary_table
-from scenes import DEFAULT_TOPIC, TOPICS, drawable_problem, lesson_for, topic_problem
+from production.batch import Plan, default_jobs, load_lessons, plan_renders, run_plan
+from production.progress import Progress, summary_table
+from production.request import Outcome, RenderRequest
+from production.settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES, quality_help
+from scenes import DEFAULT_TOPIC, TOPICS
 
-QUALITY_NAMES = ("low", "medium", "high", "4k")
-FORMAT_NAMES = ("mp4", "webm", "gif", "png")
+__all__ = ["check", "cli", "main"]
 
 
 def _fail(message: str, status: int = 2) -> None:
@@ -52,17 +60,6 @@ def _stop_if_pieces_missing() -> None:
         click.echo(f"error: {problem}", err=True)
     if problems:
         _fail(problems[-1], status=1)
-
-
-def _resolve_lesson(lesson_path: str | None, example: str | None) -> tuple[Lesson, str]:
-    """The lesson to use and the name its output folder gets."""
-    if lesson_path and example:
-        raise click.UsageError("give either --lesson or --example, not both")
-    if lesson_path:
-        lesson = load_lesson(lesson_path)
-        return lesson, lesson.name
-    name = example or DEFAULT_EXAMPLE
-    return load_example(name), name
 
 
 def _parse_topics(value: str) -> list[str]:
@@ -109,16 +106,16 @@ def _list() -> None:
 )
 @click.option(
     "--quality",
-    type=click.Choice(QUALITY_NAMES),
-    default="medium",
+    type=click.Choice(list(QUALITIES)),
+    default=DEFAULT_QUALITY,
     show_default=True,
-    help="low 480p15, medium 720p30, high 1080p60, 4k 2160p60.",
+    help=quality_help(),
 )
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(FORMAT_NAMES),
-    default="mp4",
+    type=click.Choice(FORMATS),
+    default=DEFAULT_FORMAT,
     show_default=True,
     help="Video container; png writes only the last frame.",
 )
@@ -174,8 +171,8 @@ def cli(
     if list_only:
         _list()
         return
-    batch = all_topics or topic_list is not None or example == "all"
-    if batch:
+    several = all_topics or topic_list is not None or example == "all"
+    if several:
         if ctx.get_parameter_source("topic") == ParameterSource.COMMANDLINE and (all_topics or topic_list):
             raise click.UsageError("give either --scene or --all/--topics, not both")
         if all_topics and topic_list is not None:
@@ -184,44 +181,57 @@ def cli(
             topics = list(TOPICS)
         else:
             topics = _parse_topics(topic_list) if topic_list is not None else [topic]
-        _render_batch(
-            topics,
-            lesson_path=lesson_path,
-            example=example,
-            media_dir=media_dir,
-            quality=quality,
-            output_format=output_format,
-            preview=preview,
-            force=force,
-            workers=jobs or default_jobs(),
-            page=page,
-        )
-        return
-    if page:
-        raise click.UsageError("--page needs --all or --topics (the page shows the topics of the run)")
+    else:
+        if page:
+            raise click.UsageError("--page needs --all or --topics (the page shows the topics of the run)")
+        topics = [topic]
+    if lesson_path and example:
+        raise click.UsageError("give either --lesson or --example, not both")
     try:
-        lesson, name = _resolve_lesson(lesson_path, example)
-        problem = drawable_problem(lesson)
-        if problem:
-            raise LessonError(None, problem)
-        trace = compute(lesson_for(topic, lesson))
-        problem = topic_problem(topic, trace)
-        if problem:
-            raise LessonError(None, problem)
+        lessons = load_lessons(lesson_path, example)
+        requests = [
+            RenderRequest(
+                topic=topic_name,
+                example=example_name,
+                # One topic prints its files' paths as given; a batch's workers get them whole.
+                media_dir=media_dir.resolve() if several else media_dir,
+                lesson_file=Path(lesson_path).resolve() if lesson_path else None,
+                quality=quality,
+                output_format=output_format,
+                preview=preview,
+                force=force,
+            )
+            for example_name in lessons
+            for topic_name in topics
+        ]
+        plan = plan_renders(requests, lessons)
+        if not several and plan.problems:
+            raise LessonError(None, plan.problems[requests[0]])
     except LessonError as error:
         _fail(str(error))
         return
     _stop_if_pieces_missing()
+    if several:
+        _render_batch(plan, topics, workers=jobs or default_jobs(), page=page)
+    else:
+        _render_one(plan)
 
-    what = "preview" if preview else f"{quality} quality {output_format}"
-    click.echo(f"Rendering '{topic}' of '{name}' ({what})...", err=True)
-    job = Job(topic, name, media_dir, quality, output_format, preview, force)
+
+def _settings_text(request: RenderRequest) -> str:
+    return "preview" if request.preview else f"{request.quality} quality {request.output_format}"
+
+
+def _render_one(plan: Plan) -> None:
+    """Render the plan's one request in this process, with Manim's progress bar on a terminal."""
+    [request] = plan.requests
+    topic = request.topic
+    click.echo(f"Rendering '{topic}' of '{request.example}' ({_settings_text(request)})...", err=True)
     started = time.perf_counter()
     try:
-        outcome = render_one(
-            job,
-            trace,
-            progress=sys.stderr.isatty(),
+        [outcome] = run_plan(
+            plan,
+            in_process=True,
+            manim_progress=sys.stderr.isatty(),
             on_wait=lambda: click.echo(f"waiting for another render of '{topic}' to finish...", err=True),
         )
     except KeyboardInterrupt:
@@ -229,7 +239,7 @@ def cli(
         return
     seconds = time.perf_counter() - started
     result = outcome.result
-    assert result is not None
+    assert result is not None  # rendered here
     if outcome.status == "skipped":
         click.echo("unchanged since its last render: kept its files (--force renders it again)", err=True)
     if result.video is not None:
@@ -243,73 +253,18 @@ def cli(
     click.echo(f"done in {seconds:.1f} s", err=True)
 
 
-def _render_batch(
-    topics: list[str],
-    *,
-    lesson_path: str | None,
-    example: str | None,
-    media_dir: Path,
-    quality: str,
-    output_format: str,
-    preview: bool,
-    force: bool,
-    workers: int,
-    page: bool,
-) -> None:
-    """Render ``topics`` of one example (or every one) in worker processes, then summarise."""
-    if lesson_path and example:
-        raise click.UsageError("give either --lesson or --example, not both")
-    media_dir = media_dir.resolve()
-    lessons: dict[str, Lesson] = {}
-    problems: dict[tuple[str, str], str] = {}  # (example, topic) -> why it cannot be drawn
-    try:
-        if lesson_path:
-            lesson = load_lesson(lesson_path)
-            lessons[lesson.name] = lesson
-        else:
-            for name in EXAMPLES if example == "all" else [example or DEFAULT_EXAMPLE]:
-                lessons[name] = load_example(name)
-        for name, lesson in lessons.items():
-            problem = drawable_problem(lesson)
-            if problem:
-                raise LessonError(None, problem)
-            for topic in topics:
-                problem = topic_problem(topic, compute(lesson_for(topic, lesson)))
-                if problem:
-                    problems[name, topic] = problem
-    except LessonError as error:
-        _fail(str(error))
-        return
-    _stop_if_pieces_missing()
-
-    lesson_file = str(Path(lesson_path).resolve()) if lesson_path else None
-    jobs = [
-        Job(topic, name, media_dir, quality, output_format, preview, force, lesson_file)
-        for name in lessons
-        for topic in topics
-    ]
-    runnable = [job for job in jobs if (job.example, job.topic) not in problems]
-    workers = max(1, min(workers, len(runnable)))
-    what = "preview" if preview else f"{quality} quality {output_format}"
+def _render_batch(plan: Plan, topics: list[str], *, workers: int, page: bool) -> None:
+    """Render the plan in worker processes, then summarise (and write the lesson pages)."""
+    lessons = plan.lessons
+    workers = max(1, min(workers, len(plan.runnable)))
     several = len(lessons) > 1
+    label: Callable[[RenderRequest], str] = (lambda r: r.label) if several else (lambda r: r.topic)
     where = f"{len(lessons)} examples" if several else f"'{next(iter(lessons))}'"
-    click.echo(f"Rendering {len(jobs)} topics of {where} ({what}), {workers} at a time...", err=True)
+    what = _settings_text(plan.requests[0])
+    click.echo(f"Rendering {len(plan.requests)} topics of {where} ({what}), {workers} at a time...", err=True)
     started = time.perf_counter()
-    rendered = iter(
-        run_batch(
-            runnable,
-            workers=workers,
-            lessons=lessons,
-            progress=Progress(len(runnable), width=max(len(_label(job, several)) for job in jobs)),
-            label=lambda job: _label(job, several),
-        )
-    )
-    outcomes = [
-        Outcome(job, "failed", 0.0, message=problems[job.example, job.topic])
-        if (job.example, job.topic) in problems
-        else next(rendered)
-        for job in jobs
-    ]
+    progress = Progress(len(plan.runnable), width=max(len(label(r)) for r in plan.requests))
+    outcomes = run_plan(plan, workers=workers, progress=progress, label=label)
     seconds = time.perf_counter() - started
     click.echo(summary_table(outcomes, show_example=several))
     statuses = ("ok", "skipped", "failed", "interrupted")
@@ -320,24 +275,20 @@ def _render_batch(
     for outcome in outcomes:
         if outcome.status == "failed" and outcome.log.strip():
             tail = "\n".join(outcome.log.strip().splitlines()[-15:])
-            name = f"{outcome.job.example}/{outcome.job.topic}"
-            click.echo(f"\n--- {name} failed; its output ends:\n{tail}", err=True)
+            click.echo(f"\n--- {outcome.request.label} failed; its output ends:\n{tail}", err=True)
     if counts["interrupted"]:
         _fail("interrupted; no partial files were kept", status=130)
         return
     if page:
-        shown = "png" if preview or output_format == "png" else output_format
-        _write_pages(lessons, topics, outcomes, media_dir, shown)
+        first = plan.requests[0]
+        shown = "png" if first.preview or first.output_format == "png" else first.output_format
+        _write_pages(lessons, topics, outcomes, first.media_dir, shown)
     if counts["failed"]:
         sys.exit(1)
 
 
-def _label(job: Job, with_example: bool) -> str:
-    return f"{job.example}/{job.topic}" if with_example else job.topic
-
-
 def _write_pages(
-    lessons: dict[str, Lesson],
+    lessons: Mapping[str, Lesson],
     topics: list[str],
     outcomes: list[Outcome],
     media_dir: Path,
@@ -347,7 +298,9 @@ def _write_pages(
 
     for name, lesson in lessons.items():
         problems = {
-            o.job.topic: o.message or o.status for o in outcomes if o.job.example == name and not o.succeeded
+            o.request.topic: o.message or o.status
+            for o in outcomes
+            if o.request.example == name and not o.succeeded
         }
         path = write_page(
             media_dir / name,

@@ -157,7 +157,8 @@ def layer_norm(x: ArrayLike, eps: float = 1e-5) -> np.ndarray:
     mean = mean + (rows - mean).mean(axis=-1, keepdims=True)
     centred = rows - mean
     variance = np.mean(centred * centred, axis=-1, keepdims=True)
-    return centred / np.sqrt(variance + eps)
+    normalised: np.ndarray = centred / np.sqrt(variance + eps)
+    return normalised
 
 
 def default_feed_forward(d_model: int) -> FeedForward:
@@ -320,7 +321,7 @@ def compute(lesson: Lesson) -> Trace:
         ffn_is_default=ffn_is_default,
         vocab=tuple(vocabulary.words),
         vocab_embeddings=vocab_embeddings,
-        **aliases,  # type: ignore[arg-type]
+        **aliases,
         **block,  # type: ignore[arg-type]
     )
 
@@ -367,6 +368,7 @@ def _head(
     exp, row_sums, weights = softmax_parts(masked, axis=-1)
     return HeadTrace(
         index=index,
+        number=index + 1,
         q=_frozen(q),
         k=_frozen(k),
         v=_frozen(v),

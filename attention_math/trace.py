@@ -53,8 +53,10 @@ appearance and ``vocab_embeddings`` their ``embeddings`` rows (tied embeddings,
 without positional encoding).
 
 HeadTrace (per head ``h``; columns ``h*d_k:(h+1)*d_k`` of q and k, likewise v):
-``index, q, k, v, scores (n,n), score_terms (n,n,d_k) [i][j][m] = q[i][m]*k[j][m],
-scaled, mask (n,n bool, True = hidden, or None), masked (scaled with -inf where
+``index`` (h, 0-based as in paths), ``number`` (h + 1: the head's name on screen,
+``trace.get("heads[1].number") == 2`` is drawn as "head 2"), ``q, k, v,
+scores (n,n), score_terms (n,n,d_k) [i][j][m] = q[i][m]*k[j][m], scaled,
+mask (n,n bool, True = hidden, or None), masked (scaled with -inf where
 hidden), exp (n,n) exp(masked - rowmax), row_sums (n,), weights (n,n),
 context (n,d_h), context_terms (n,n,d_h) [i][j][c] = weights[i][j]*v[j][c]``.
 
@@ -118,6 +120,7 @@ class HeadTrace:
     weights: np.ndarray
     context: np.ndarray
     context_terms: np.ndarray
+    number: int
 
     def __repr__(self) -> str:
         n, d_k = self.q.shape
@@ -188,7 +191,7 @@ class Trace:
     predicted: int | None
     predicted_word: str | None
 
-    def __deepcopy__(self, memo: dict) -> Trace:
+    def __deepcopy__(self, memo: dict[int, object]) -> Trace:
         # Immutable (frozen, read-only arrays): a copy would be the same trace.
         return self
 

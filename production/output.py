@@ -31,6 +31,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from av.packet import Packet
 
 __all__ = [
     "Cue",
@@ -84,7 +88,9 @@ def _rate(value: float | Fraction | None) -> Fraction | None:
     return Fraction(value).limit_denominator(1001) if value else None
 
 
-def _snap_to_frame_grid(packets: list, time_base: Fraction | None, rate: Fraction | None) -> None:
+def _snap_to_frame_grid(
+    packets: Sequence[Packet[Any]], time_base: Fraction | None, rate: Fraction | None
+) -> None:
     """Round each packet's pts and dts to whole frames, when that is exact and safe.
 
     Only when a frame is a whole number of time-base ticks, and only if the
@@ -97,13 +103,17 @@ def _snap_to_frame_grid(packets: list, time_base: Fraction | None, rate: Fractio
     if frame.denominator != 1 or frame <= 0:
         return
     ticks = int(frame)
+    stamps = [(p.pts, p.dts) for p in packets]
     snapped = [
-        (round(p.pts / ticks) * ticks if p.pts is not None else None, round(p.dts / ticks) * ticks)
-        for p in packets
+        (round(pts / ticks) * ticks, round(dts / ticks) * ticks)
+        for pts, dts in stamps
+        if pts is not None and dts is not None
     ]
+    if len(snapped) != len(stamps):  # a packet without a timestamp
+        return
     dts = [d for _, d in snapped]
     pts = [p for p, _ in snapped]
-    if any(b <= a for a, b in pairwise(dts)) or None in pts or len(set(pts)) != len(pts):
+    if any(b <= a for a, b in pairwise(dts)) or len(set(pts)) != len(pts):
         return
     if any(p < d for p, d in snapped):
         return
@@ -123,6 +133,8 @@ def palette_gif(source: Path, target: Path, frame_rate: float | Fraction | None 
     with av.open(str(source)) as container:
         stream = container.streams.video[0]
         rate = _rate(frame_rate or stream.average_rate or stream.guessed_rate)
+        if rate is None:
+            raise ValueError(f"palette_gif: {source.name}: the video has no frame rate")
         graph = av.filter.Graph()
         buffer = graph.add_buffer(template=stream)
         split = graph.add("split")
@@ -148,13 +160,14 @@ def palette_gif(source: Path, target: Path, frame_rate: float | Fraction | None 
             index = 0
             while True:
                 try:
-                    frame = graph.pull()
+                    paletted = graph.pull()
                 except (av.error.EOFError, av.error.BlockingIOError):
                     break
-                frame.pts = index
-                frame.time_base = 1 / rate
+                assert isinstance(paletted, av.VideoFrame)  # the graph has video only
+                paletted.pts = index
+                paletted.time_base = 1 / rate
                 index += 1
-                output.mux(out_stream.encode(frame))
+                output.mux(out_stream.encode(paletted))
             output.mux(out_stream.encode(None))
 
 
@@ -204,7 +217,7 @@ def webm_segment_elements(path: Path) -> list[str]:
             value = (value << 8) | data[i + k]
         return value, length
 
-    i, elements = 0, []
+    i, elements = 0, list[str]()
     in_segment = False
     while i < len(data):
         element, n = vint(i, True)
@@ -241,7 +254,7 @@ def step_cues(srt_text: str, video_seconds: float, frame_rate: float | Fraction 
     ``frame_rate`` they are put back on the frame they belong to), so cues and
     per-step clips line up.
     """
-    import srt
+    import srt  # type: ignore[import-untyped]  # srt ships no type hints
 
     subtitles = sorted(srt.parse(srt_text), key=lambda s: s.start)
     starts = [s.start.total_seconds() for s in subtitles]
@@ -298,7 +311,7 @@ _STEP_NAME = re.compile(r"^(\d+)-")
 
 def collect_sections(
     manim_index: Path, target_dir: Path, steps: Sequence[str], frame_rate: float | Fraction | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Move Manim's per-section clips into ``target_dir`` as ``NN-step-slug.<ext>``.
 
     Writes ``target_dir/index.json``: Manim's section entries (``name``,
@@ -325,10 +338,10 @@ def collect_sections(
             web_video(source, clip, frame_rate)
         else:
             source.replace(clip)
-        seconds = _seconds(entry, _rate(frame_rate))
+        rate = _rate(frame_rate)
+        seconds = _seconds(entry, rate)
         restated = {}
-        if frame_rate:
-            rate = _rate(frame_rate)
+        if rate:
             restated = {
                 "duration": f"{seconds:.6f}",
                 "avg_frame_rate": f"{rate.numerator}/{rate.denominator}",
@@ -351,7 +364,7 @@ def collect_sections(
     return index
 
 
-def _seconds(entry: dict, rate: Fraction | None) -> float:
+def _seconds(entry: dict[str, Any], rate: Fraction | None) -> float:
     """A section's length: its frames over the render's frame rate when known, else its duration."""
     try:
         if rate:

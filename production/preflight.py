@@ -32,7 +32,7 @@ _MODULES = {
 
 def installed_fonts() -> set[str]:
     """The font families Pango can draw with (the query :func:`missing_pieces` makes)."""
-    import manimpango
+    import manimpango  # type: ignore[import-untyped]  # ManimPango ships no type hints
 
     return set(manimpango.list_fonts())
 

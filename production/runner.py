@@ -10,34 +10,35 @@ Output for topic T of example E goes to ``<media>/<E>/``:
 * ``T.srt`` and ``T.vtt``: the step captions, each lasting its step.
 * ``T.sections/``: one clip per step and ``index.json`` (paths relative to it).
 
-Files are written in a private work folder and moved into place only when
-all of them are complete.
+Files are written in a private work folder and moved into place
+(:func:`production.files.publish`) only when all of them are complete. The
+quality name becomes Manim's setting here, through
+:data:`production.settings.QUALITIES`. Built text and formula shapes are kept
+between renders in :mod:`production.shape_store`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attention_math.trace import Trace
 from scenes import topic_class
 
 from . import output
+from .files import publish
+from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES
+from .shape_store import install_shape_store
 
-__all__ = ["FORMATS", "QUALITIES", "RenderResult", "build_scene", "manim_config", "render_topic"]
+if TYPE_CHECKING:
+    from scenes.kit.stage import TopicScene
 
-QUALITIES = {
-    "low": "low_quality",
-    "medium": "medium_quality",
-    "high": "high_quality",
-    "4k": "fourk_quality",
-}
-FORMATS = ("mp4", "webm", "gif", "png")
+__all__ = ["RenderResult", "build_scene", "manim_config", "render_topic"]
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,13 @@ def manim_config(
 ) -> dict[str, object]:
     """The Manim settings every render uses, for ``tempconfig``.
 
-    ``sections`` also writes one clip per section (each step starts one).
+    ``quality`` names a row of :data:`production.settings.QUALITIES`; Manim
+    gets its ``manim_key``. ``sections`` also writes one clip per section
+    (each step starts one).
     """
     return {
         "media_dir": str(media_dir),
-        "quality": QUALITIES[quality],
+        "quality": QUALITIES[quality].manim_key,
         "format": output_format,
         "disable_caching": True,
         "notify_outdated_version": False,
@@ -83,9 +86,10 @@ def manim_config(
     }
 
 
-def build_scene(topic: str, trace: Trace) -> object:
+def build_scene(topic: str, trace: Trace) -> TopicScene:
     """Construct the topic's scene (call inside ``tempconfig``)."""
-    return topic_class(topic)(trace)
+    scene: TopicScene = topic_class(topic)(trace)
+    return scene
 
 
 def render_topic(
@@ -94,8 +98,8 @@ def render_topic(
     *,
     example: str,
     media_dir: Path,
-    quality: str = "low",
-    output_format: str = "mp4",
+    quality: str = DEFAULT_QUALITY,
+    output_format: str = DEFAULT_FORMAT,
     preview: bool = False,
     progress: bool = False,
     on_start: Callable[[], None] | None = None,
@@ -105,7 +109,9 @@ def render_topic(
     ``preview`` (or ``output_format="png"``) renders only the last frame (the
     poster) and the manifest, skipping animation.
     """
-    from manim import tempconfig  # imported here: the CLI's --help and --list stay fast
+    # Imported here: the CLI's --help and --list stay fast.
+    from manim import tempconfig
+    from manim.renderer.cairo_renderer import CairoRenderer
 
     if quality not in QUALITIES:
         raise ValueError(f"unknown quality {quality!r}; choose from {', '.join(QUALITIES)}")
@@ -125,15 +131,19 @@ def render_topic(
             from manim import config
 
             frame_rate = config.frame_rate
+            install_shape_store()
             scene = build_scene(topic, trace)
             if on_start:
                 on_start()
-            scene.render()  # type: ignore[attr-defined]
-            poster_image = scene.renderer.camera.get_image()  # type: ignore[attr-defined]
-            writer = scene.renderer.file_writer  # type: ignore[attr-defined]
+            scene.render()
+            renderer = scene.renderer
+            if not isinstance(renderer, CairoRenderer):  # the poster is read from Cairo's camera
+                raise TypeError(f"{topic}: rendered with {type(renderer).__name__}, not Cairo")
+            poster_image = renderer.camera.get_image()
+            writer = renderer.file_writer
             video_src = None if preview else Path(writer.movie_file_path)
             sections_src = None if preview else writer.output_plan.section_index
-            duration = float(scene.renderer.time)  # type: ignore[attr-defined]
+            duration = float(renderer.time)
 
         done = work / "done"  # finished files, named as they will be published
         done.mkdir()
@@ -148,13 +158,13 @@ def render_topic(
                 output.write_srt(cues, done / f"{topic}.srt")
                 output.write_vtt(cues, done / f"{topic}.vtt")
             if sections_src is not None and sections_src.exists():
-                steps = list(scene.steps)  # type: ignore[attr-defined]
+                steps = list(scene.steps)
                 output.collect_sections(sections_src, done / f"{topic}.sections", steps, frame_rate)
 
         # The video last: a new video is never seen beside its previous captions or clips.
         video_name = f"{topic}.{output_format}"
         finished = sorted(done.iterdir(), key=lambda path: (path.name == video_name, path.name))
-        published = {path.name: _publish(path, out_dir / path.name) for path in finished}
+        published = {path.name: publish(path, out_dir / path.name) for path in finished}
         return RenderResult(
             topic=topic,
             video=published.get(video_name),
@@ -174,35 +184,18 @@ def _finish_video(topic: str, rendered: Path, done: Path, output_format: str, fr
     target = done / f"{topic}.{output_format}"
     if output_format == "gif":
         output.palette_gif(rendered, target, frame_rate)
-    elif output_format in ("mp4", "webm"):
-        output.web_video(rendered, target, frame_rate)
     else:
-        os.replace(rendered, target)
+        output.web_video(rendered, target, frame_rate)  # MP4 or WebM
 
 
-def _publish(source: Path, target: Path) -> Path:
-    """Move a finished file or folder to ``target``, replacing what is there."""
-    if source.is_dir() and target.is_dir():
-        # A folder cannot be replaced in one step: swap the old one out first.
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-        os.replace(source, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        if target.is_dir():
-            shutil.rmtree(target)
-        os.replace(source, target)
-    return target
-
-
-def _manifest_json(topic: str, example: str, trace: Trace, scene: object) -> str:
-    numbers = scene.numbers  # type: ignore[attr-defined]
+def _manifest_json(topic: str, example: str, trace: Trace, scene: TopicScene) -> str:
+    numbers = scene.numbers
     payload = {
         "topic": topic,
         "example": example,
         "lesson_source": trace.lesson.source,
         "decimals": numbers.decimals,
-        "steps": list(scene.steps),  # type: ignore[attr-defined]
+        "steps": list(scene.steps),
         "numbers": {entry.path: {"value": entry.value, "text": entry.text} for entry in numbers.registry},
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

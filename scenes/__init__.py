@@ -1,18 +1,28 @@
 """Manim scenes, one topic each, that draw only numbers taken from a trace.
 
-``TOPICS`` maps each topic's CLI name to a one-line summary, in the order of
-the pipeline; ``topic_class`` imports a scene lazily so listing topics does not
-load Manim; ``lesson_for`` gives the lesson a topic draws (the masking topic
-always shows causal attention).
+This is the registry of topics, the one place each is named and summed up:
+``TOPICS`` maps each topic's CLI name to its one-line summary, in the order of
+the pipeline (a scene's ``summary`` reads it from here); ``topic_class``
+imports a scene lazily so listing topics does not load Manim; ``lesson_for``
+gives the lesson a topic draws (the masking topic always shows causal
+attention).
+
+Each topic module (``scenes/<topic>.py``) draws with the kit
+(``scenes/kit``) and imports no other topic; nothing here touches files,
+processes or signals.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from attention_math.lesson import Lesson
 from attention_math.trace import Trace
+
+if TYPE_CHECKING:
+    from scenes.kit.stage import TopicScene
 
 __all__ = [
     "DEFAULT_TOPIC",
@@ -56,22 +66,34 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "softmax": (
         "scenes.softmax",
         "SoftmaxScene",
-        "Softmax: one row of scores in full (exp, sum, shares as bars), then every row of weights sums to one",
+        (
+            "Softmax: one row of scores in full (exp, sum, shares as bars), "
+            "then every row of weights sums to one"
+        ),
     ),
     "weighted_sum": (
         "scenes.weighted_sum",
         "WeightedSumScene",
-        "Context = weights times V: one token's value rows scaled by its weights and summed, then every token",
+        (
+            "Context = weights times V: one token's value rows scaled by its weights and summed, "
+            "then every token"
+        ),
     ),
     "single_query": (
         "scenes.single_query",
         "SingleQueryScene",
-        "One token start to finish: its query against every key, softmax, weighted values, context and residual",
+        (
+            "One token start to finish: its query against every key, softmax, weighted values, "
+            "context and residual"
+        ),
     ),
     "multihead": (
         "scenes.multihead",
         "MultiheadScene",
-        "Multi-head attention: Q, K, V split into heads, one attention pattern each, concatenated and projected by W_o",
+        (
+            "Multi-head attention: Q, K, V split into heads, one attention pattern each, "
+            "concatenated and projected by W_o"
+        ),
     ),
     "masking": (
         "scenes.masking",
@@ -99,13 +121,18 @@ TOPICS: dict[str, str] = {name: summary for name, (_, _, summary) in _REGISTRY.i
 DEFAULT_TOPIC = "multihead"
 
 
-def topic_class(name: str) -> type:
+def topic_class(name: str) -> type[TopicScene]:
     """The scene class of topic ``name`` (KeyError lists the valid names)."""
+    from scenes.kit.stage import TopicScene  # Manim, loaded only when a scene is wanted
+
     try:
         module, cls, _ = _REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown topic {name!r}; valid topics: {', '.join(_REGISTRY)}") from None
-    return getattr(import_module(module), cls)
+    scene = getattr(import_module(module), cls)
+    if not (isinstance(scene, type) and issubclass(scene, TopicScene)):
+        raise TypeError(f"{module}.{cls} is not a TopicScene")
+    return scene
 
 
 def lesson_for(topic: str, lesson: Lesson) -> Lesson:

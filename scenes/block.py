@@ -17,6 +17,9 @@ as X (``norm_1`` is not None); the CLI refuses other lessons for this topic.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import pairwise
+
 import numpy as np
 from manim import (
     DOWN,
@@ -39,9 +42,8 @@ from manim import (
 )
 
 from .kit import palette
-from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, fit_in_frame, formula, label
-from .multihead import respace_columns
+from .kit.stage import Region, TopicScene
+from .kit.widgets import MatrixView, TracedText, animate, entries, fit_in_frame, formula, label, match_columns
 
 __all__ = ["BlockDiagram", "BlockScene"]
 
@@ -70,42 +72,36 @@ class BlockDiagram(VGroup):
         super().__init__()
         self.top_label = label("input X", colour=STREAM, font_size=DIAGRAM_SIZE)
         self.bottom_label = label("block output", colour=STREAM, font_size=DIAGRAM_SIZE)
-        self.boxes = VGroup()
-        self.names = VGroup()
-        for name in STAGES:
-            text = label(name, colour=palette.MUTED, font_size=DIAGRAM_SIZE)
-            box = RoundedRectangle(
-                width=2.2, height=0.55, corner_radius=0.1, stroke_width=2, color=palette.MUTED
-            )
+        self._boxes = [
+            RoundedRectangle(width=2.2, height=0.55, corner_radius=0.1, stroke_width=2, color=palette.MUTED)
+            for _ in STAGES
+        ]
+        self._names = [label(name, colour=palette.MUTED, font_size=DIAGRAM_SIZE) for name in STAGES]
+        for box, text in zip(self._boxes, self._names, strict=True):
             text.move_to(box)
-            self.boxes.add(box)
-            self.names.add(text)
-        items = [self.top_label, *self.boxes, self.bottom_label]
+        self.boxes = VGroup(*self._boxes)
+        self.names = VGroup(*self._names)
+        items: list[VMobject] = [self.top_label, *self._boxes, self.bottom_label]
         VGroup(*items).arrange(DOWN, buff=0.42)
-        for box, text in zip(self.boxes, self.names):
+        for box, text in zip(self._boxes, self._names, strict=True):
             text.move_to(box)
-        self.arrows = VGroup(
-            *(
-                Arrow(
-                    a.get_bottom(),
-                    b.get_top(),
-                    buff=0.05,
-                    stroke_width=2.5,
-                    tip_length=0.12,
-                    color=palette.MUTED,
-                )
-                for a, b in zip(items, items[1:])
+        arrows = [
+            Arrow(
+                a.get_bottom(), b.get_top(), buff=0.05, stroke_width=2.5, tip_length=0.12, color=palette.MUTED
             )
-        )
+            for a, b in pairwise(items)
+        ]
+        self.arrows = VGroup(*arrows)
         # A residual connection leaves the main path just before a sub-layer and
         # rejoins it at the Add & Norm after it.
         self.skips = VGroup(
-            self._skip(self.arrows[0], self.boxes[ADD_NORM_1]),
-            self._skip(self.arrows[2], self.boxes[ADD_NORM_2]),
+            self._skip(arrows[0], self._boxes[ADD_NORM_1]),
+            self._skip(arrows[2], self._boxes[ADD_NORM_2]),
         )
         self.add(self.arrows, self.skips, self.boxes, self.names, self.top_label, self.bottom_label)
 
-    def _skip(self, start_arrow: Mobject, target: Mobject) -> VGroup:
+    @staticmethod
+    def _skip(start_arrow: Mobject, target: Mobject) -> VGroup:
         start = start_arrow.get_center()
         side = target.get_right()[0] + 0.35
         corner = np.array([side, start[1], 0.0])
@@ -119,40 +115,42 @@ class BlockDiagram(VGroup):
     def focus(self, stage: int | None) -> list[Animation]:
         """Light box ``stage`` (all boxes when None), dim the rest."""
         animations: list[Animation] = []
-        for k, (box, text) in enumerate(zip(self.boxes, self.names)):
+        for k, (box, text) in enumerate(zip(self._boxes, self._names, strict=True)):
             on = stage is None or k == stage
             colour = palette.HIGHLIGHT if on else palette.MUTED
-            animations.append(
-                box.animate.set_stroke(colour, width=3.5 if on else 2).set_fill(
-                    palette.HIGHLIGHT, opacity=0.12 if on else 0
-                )
-            )
-            animations.append(text.animate.set_color(colour))
+            lit = animate(box).set_stroke(colour, width=3.5 if on else 2)
+            lit = lit.set_fill(palette.HIGHLIGHT, opacity=0.12 if on else 0)
+            animations += [lit.build(), animate(text).set_color(colour).build()]
         return animations
+
+
+@dataclass
+class _Stack:
+    """Rows one under another with a sign left and a name right of each, the first token's label above."""
+
+    rows: list[MatrixView]
+    signs: list[VMobject]
+    names: list[VMobject]
+    token: TracedText
+
+    def group(self) -> VGroup:
+        return VGroup(*self.rows, *self.signs, *self.names, self.token)
 
 
 class BlockScene(TopicScene):
     """Attention, Add & Norm, feed-forward, Add & Norm: the first token in full, then all."""
 
     topic = "block"
-    summary = (
-        "The transformer block: attention, Add & Norm, feed-forward, Add & Norm, with the lesson's numbers"
-    )
 
     def construct(self) -> None:
-        trace = self.trace
-        self.n, self.d = trace.x.shape
-        frame_h = self.camera.frame_height
-        frame_w = self.camera.frame_width
-        self.top = frame_h / 2 - 0.3
-        self.bottom = self.caption_top + 0.2
-
+        self.n, self.d = self.trace.x.shape
+        whole = self.content()
         self.diagram = BlockDiagram()
-        fit_in_frame(self.diagram, max_height=self.top - self.bottom, max_width=3.0, max_growth=1.1)
-        self.diagram.move_to([-frame_w / 2 + 0.3 + self.diagram.width / 2, (self.top + self.bottom) / 2, 0])
-        self.panel_left = self.diagram.get_right()[0] + 0.5
-        self.panel_right = frame_w / 2 - 0.3
-        self.shown = VGroup()  # what the panel shows now, faded out by the next stage
+        fit_in_frame(self.diagram, max_height=whole.height, max_width=3.0, max_growth=1.1)
+        self.diagram.move_to((-self.frame_width / 2 + 0.3 + self.diagram.width / 2, whole.centre[1], 0))
+        # What the stages show goes right of the diagram.
+        self.panel = Region(self.diagram.get_right()[0] + 0.5, whole.right, whole.bottom, whole.top)
+        self.shown: VMobject = VGroup()  # what the panel shows now, faded out by the next stage
 
         self.step("A transformer block: attention, add & norm, a feed-forward layer, add & norm")
         self.play(FadeIn(self.diagram), run_time=1.2)
@@ -186,11 +184,9 @@ class BlockScene(TopicScene):
 
     def _attention(self) -> tuple[MatrixView, MatrixView]:
         """X and the attention output, one row per token each."""
-        x_view = self._matrix("x", STREAM, label("input X", colour=STREAM, font_size=NAME_SIZE))
-        out_view = self._matrix(
-            "output", ATTENTION, label("attention output", colour=ATTENTION, font_size=NAME_SIZE)
-        )
-        self._place_pair(x_view, out_view)
+        x_view = self._matrix("x", STREAM, "input X")
+        out_view = self._matrix("output", ATTENTION, "attention output")
+        self.side_by_side(x_view, out_view, self.panel)
         self.step("Attention gives each token a new row, as wide as its input row")
         self.play(*self.diagram.focus(ATTENTION_STAGE), FadeIn(x_view), FadeIn(out_view), run_time=1.2)
         self.wait(1.2)
@@ -198,27 +194,17 @@ class BlockScene(TopicScene):
 
     def _add(self, x_view: MatrixView, out_view: MatrixView) -> MatrixView:
         """The first token's input row plus its attention row, entry by entry."""
-        rows = [
-            self._row("x", 0, STREAM),
-            self._row("output", 0, ATTENTION),
-            self._row("add_1", 0, STREAM),
-        ]
-        names = ["input X", "attention", "sum"]
-        colours = [STREAM, ATTENTION, STREAM]
-        stack = self._stack(rows, ["", "+", "="], names, colours)
+        stack = self._stack(
+            [self._row("x", STREAM), self._row("output", ATTENTION), self._row("add_1", STREAM)],
+            ["", "+", "="],
+            ["input X", "attention", "sum"],
+            [STREAM, ATTENTION, STREAM],
+        )
+        rows = stack.rows
         self.step("Add (the residual connection): the first token's input row plus its attention row")
         self.play(*self.diagram.focus(ADD_NORM_1), run_time=0.5)
         self.play(
-            FadeOut(
-                VGroup(
-                    x_view.brackets,
-                    x_view.name,
-                    x_view.row_labels,
-                    out_view.brackets,
-                    out_view.name,
-                    out_view.row_labels,
-                )
-            ),
+            FadeOut(self._frame_of(x_view, out_view)),
             *(TransformFromCopy(x_view.cell(0, j), rows[0].cell(0, j)) for j in range(self.d)),
             *(TransformFromCopy(out_view.cell(0, j), rows[1].cell(0, j)) for j in range(self.d)),
             FadeOut(VGroup(x_view.cells, out_view.cells)),
@@ -242,16 +228,22 @@ class BlockScene(TopicScene):
             run_time=1.2,
         )
         self.wait(1.0)
-        self.shown = VGroup(*(r for r in rows[:2]), stack.signs, stack.names, stack.token, rows[2].brackets)
+        self.shown = VGroup(*rows[:2], *stack.signs, *stack.names, stack.token, rows[2].brackets)
         return rows[2]
 
     def _norm(self, add_view: MatrixView) -> MatrixView:
         """The first token's sum rescaled to mean zero and spread one."""
-        rows = [self._row("add_1", 0, STREAM), self._row("norm_1", 0, STREAM)]
-        stack = self._stack(rows, ["", "→"], ["sum", "normalised"], [STREAM, STREAM], gap=0.7)
+        stack = self._stack(
+            [self._row("add_1", STREAM), self._row("norm_1", STREAM)],
+            ["", "→"],
+            ["sum", "normalised"],
+            [STREAM, STREAM],
+            gap=0.7,
+        )
+        rows = stack.rows
         self.step("Norm: shift the row to mean zero and scale it to spread one")
         self.play(
-            FadeOut(VGroup(add_view.brackets, add_view.name, add_view.row_labels)),
+            FadeOut(self._frame_of(add_view)),
             *(TransformFromCopy(add_view.cell(0, j), rows[0].cell(0, j)) for j in range(self.d)),
             FadeOut(add_view.cells),
             FadeIn(VGroup(rows[0].brackets, stack.names[0], stack.token)),
@@ -260,119 +252,102 @@ class BlockScene(TopicScene):
         self.play(FadeIn(VGroup(rows[1].brackets, stack.signs[1], stack.names[1])), run_time=0.4)
         self.play(TransformFromCopy(rows[0].cells, rows[1].cells), run_time=1.2)
         self.wait(1.0)
-        self.shown = VGroup(rows[0], stack.signs, stack.names, stack.token, rows[1].brackets)
+        self.shown = VGroup(rows[0], *stack.signs, *stack.names, stack.token, rows[1].brackets)
         return rows[1]
 
     def _layer(
         self, source: MatrixView, source_name: str, w_name: str, b_name: str, out_name: str, *, first: bool
     ) -> MatrixView:
         """One feed-forward layer for the first token: its row times W plus b (then ReLU)."""
-        numbers = self.numbers
-        trace = self.trace
-        weights = trace.get(w_name)
-        d_in, d_out = weights.shape
-        symbol = "in" if first else "out"
-        vector = MatrixView(numbers, lambda i, j: f"{source_name}[0][{i}]", (d_in, 1), colour=source.colour)
-        w_view = MatrixView(numbers, lambda i, j: f"{w_name}[{i}][{j}]", (d_in, d_out), colour=WEIGHT)
-        b_view = MatrixView(numbers, lambda i, j: f"{b_name}[{j}]", (1, d_out), colour=WEIGHT)
-        result = MatrixView(
-            numbers, lambda i, j: f"{out_name}[0][{j}]", (1, d_out), colour=FEED_FORWARD, filled=False
-        )
-        column_w = max(v.cell_size[0] for v in (w_view, b_view, result))
-        for view in (w_view, b_view, result):
-            respace_columns(view, column_w)
-        VGroup(w_view, b_view, result).arrange(DOWN, buff=0.3)
-        vector.next_to(w_view, LEFT, buff=0.8)
-        times = label("×", colour=palette.MUTED)
-        times.move_to((vector.get_right() + w_view.get_left()) / 2)
-        plus = label("+", colour=palette.MUTED).next_to(b_view, LEFT, buff=0.2)
-        equals = label("relu" if first else "=", colour=palette.MUTED, font_size=NAME_SIZE).next_to(
-            result, LEFT, buff=0.2
-        )
-        token = numbers.token(0, colour=source.colour)
-        token.scale(0.8).next_to(vector, UP, buff=0.15)
-        w_sym = formula(f'{{{{ W_"{symbol}" : w }}}}', {"w": WEIGHT}).next_to(w_view, RIGHT, buff=0.25)
-        b_sym = formula(f'{{{{ b_"{symbol}" : b }}}}', {"b": WEIGHT}).next_to(b_view, RIGHT, buff=0.25)
-        out_word = label("hidden" if first else "output", colour=FEED_FORWARD, font_size=NAME_SIZE).next_to(
-            result, RIGHT, buff=0.25
-        )
-        group = VGroup(vector, w_view, b_view, result, times, plus, equals, token, w_sym, b_sym, out_word)
-        default_note = first and trace.ffn_is_default
-        self._fit_panel(group, reserve_top=0.55 if default_note else 0.0)
+        layer = _Layer(self, source, source_name, w_name, b_name, out_name, first=first)
+        default_note = first and self.trace.ffn_is_default
+        room = self.panel.with_top(self.panel.top - (0.55 if default_note else 0.0))
+        self.fit_into(layer, room, max_growth=1.3)
 
         if first:
             self.step("Feed-forward, first layer: the token's row times W_in plus b_in")
-            intro: list[Animation] = list(self.diagram.focus(FFN_STAGE))
+            intro: list[Animation] = self.diagram.focus(FFN_STAGE)
         else:
             self.step("Second layer: the hidden row times W_out plus b_out, back to the model width")
             intro = []
         self.play(
             *intro,
-            FadeOut(VGroup(source.brackets, source.name, source.row_labels)),
-            *(TransformFromCopy(source.cell(0, m), vector.cell(m, 0)) for m in range(d_in)),
+            FadeOut(self._frame_of(source)),
+            *(
+                TransformFromCopy(source.cell(0, m), layer.vector.cell(m, 0))
+                for m in range(layer.vector.shape[0])
+            ),
             FadeOut(source.cells),
-            FadeIn(VGroup(vector.brackets, token, times, w_view, w_sym, plus, b_view, b_sym)),
+            FadeIn(layer.factors()),
             run_time=1.2,
         )
-        if default_note:
-            note = label("default: identity weights, zero biases", colour=palette.MUTED, font_size=20)
-            fit_in_frame(note, max_width=self.panel_right - self.panel_left)
-            note.move_to([(self.panel_left + self.panel_right) / 2, self.top - note.height / 2, 0])
-            self.step("The lesson gives no feed-forward weights, so the default is used: identity and zero")
-            self.play(FadeIn(note), run_time=0.8)
-            self.wait(1.2)
+        note = self._default_note() if default_note else None
+        self._layer_first_entry(layer)
+        if first:
+            self.step("Each entry: the row times a column, plus the bias; ReLU turns negatives into zero")
+        self._layer_every_entry(layer)
+        self.shown = VGroup(layer.shown(), *([note] if note is not None else []))
+        return layer.result
 
-        vec_box = self._box(vector.brackets, palette.HIGHLIGHT)
-        col_box = w_view.column_box(0, palette.HIGHLIGHT)
-        bias_box = b_view.cell_box(0, 0, palette.HIGHLIGHT)
-        first_cell = result.make_cell(0, 0)
+    def _default_note(self) -> VMobject:
+        """The note that the lesson's block uses the default feed-forward weights."""
+        note = label("default: identity weights, zero biases", colour=palette.MUTED, font_size=20)
+        fit_in_frame(note, max_width=self.panel.width)
+        note.move_to((self.panel.centre[0], self.panel.top - note.height / 2, 0))
+        self.step("The lesson gives no feed-forward weights, so the default is used: identity and zero")
+        self.play(FadeIn(note), run_time=0.8)
+        self.wait(1.2)
+        return note
+
+    def _layer_first_entry(self, layer: _Layer) -> None:
+        """The first entry of the layer's output: the row times W's first column, plus b's first entry."""
+        self._boxes = [
+            _box(layer.vector.brackets, palette.HIGHLIGHT),
+            layer.weights.column_box(0, palette.HIGHLIGHT),
+            layer.bias.cell_box(0, 0, palette.HIGHLIGHT),
+        ]
+        first_cell = layer.result.make_cell(0, 0)
         self.play(
-            Create(vec_box),
-            Create(col_box),
-            Create(bias_box),
-            FadeIn(VGroup(result.brackets, equals, out_word)),
+            *(Create(box) for box in self._boxes),
+            FadeIn(VGroup(layer.result.brackets, layer.equals, layer.out_word)),
             run_time=0.7,
         )
         self.play(
-            TransformFromCopy(VGroup(vector.cells, w_view.column(0), b_view.cell(0, 0)), first_cell),
+            TransformFromCopy(
+                VGroup(layer.vector.cells, layer.weights.column(0), layer.bias.cell(0, 0)), first_cell
+            ),
             run_time=1.0,
         )
-        result.set_cell(0, 0, first_cell)
+        layer.result.set_cell(0, 0, first_cell)
         self.wait(0.5)
-        if first:
-            self.step("Each entry: the row times a column, plus the bias; ReLU turns negatives into zero")
-        box = col_box
-        bbox = bias_box
+
+    def _layer_every_entry(self, layer: _Layer) -> None:
+        """Every other entry of the layer's output, a column of W at a time."""
+        vec_box, box, bbox = self._boxes
+        d_out = layer.result.shape[1]
         for j in range(1, d_out):
-            cell = result.make_cell(0, j)
-            new_box = w_view.column_box(j, palette.HIGHLIGHT)
-            new_bbox = b_view.cell_box(0, j, palette.HIGHLIGHT)
+            cell = layer.result.make_cell(0, j)
+            new_box = layer.weights.column_box(j, palette.HIGHLIGHT)
+            new_bbox = layer.bias.cell_box(0, j, palette.HIGHLIGHT)
             self.play(
                 ReplacementTransform(box, new_box),
                 ReplacementTransform(bbox, new_bbox),
                 FadeIn(cell, shift=0.1 * DOWN),
                 run_time=0.35 if d_out > 4 else 0.5,
             )
-            result.set_cell(0, j, cell)
+            layer.result.set_cell(0, j, cell)
             box, bbox = new_box, new_bbox
         self.play(FadeOut(VGroup(vec_box, box, bbox)), run_time=0.3)
         self.wait(0.6)
-        self.shown = VGroup(
-            vector, w_view, b_view, times, plus, equals, token, w_sym, b_sym, out_word, result.brackets
-        )
-        if default_note:
-            self.shown.add(note)
-        return result
 
     def _full(self, name: str, colour: str, words: str, row: MatrixView, caption: str) -> MatrixView:
         """Every token's row of ``name``: the first token's row moves in, the rest appear."""
-        view = self._matrix(name, colour, label(words, colour=colour, font_size=NAME_SIZE))
-        self._fit_panel(view)
+        view = self.fit_into(self._matrix(name, colour, words), self.panel, max_growth=1.3)
         self.step(caption)
         rows, cols = view.shape
         self.play(
             FadeOut(self.shown),
-            FadeIn(VGroup(view.brackets, view.name, view.row_labels)),
+            FadeIn(self._frame_of(view)),
             *(ReplacementTransform(row.cell(0, j), view.cell(0, j)) for j in range(cols)),
             run_time=1.0,
         )
@@ -388,39 +363,35 @@ class BlockScene(TopicScene):
 
     def _add_norm_again(self) -> None:
         """norm_1 + ffn_out = add_2, then normalised into norm_2: the first token, then all."""
-        rows = [
-            self._row("norm_1", 0, STREAM),
-            self._row("ffn_out", 0, FEED_FORWARD),
-            self._row("add_2", 0, STREAM),
-            self._row("norm_2", 0, STREAM),
-        ]
         stack = self._stack(
-            rows,
+            [
+                self._row("norm_1", STREAM),
+                self._row("ffn_out", FEED_FORWARD),
+                self._row("add_2", STREAM),
+                self._row("norm_2", STREAM),
+            ],
             ["", "+", "=", "→"],
             ["normalised", "feed-forward", "sum", "normalised"],
             [STREAM, FEED_FORWARD, STREAM, STREAM],
         )
+        rows, signs, names = stack.rows, stack.signs, stack.names
         self.step("Add & Norm again: the first token's row plus its feed-forward output, normalised")
         self.play(
             *self.diagram.focus(ADD_NORM_2),
             FadeOut(self.shown),
-            FadeIn(VGroup(rows[0], rows[1], stack.names[:2], stack.signs[1], stack.token)),
+            FadeIn(VGroup(rows[0], rows[1], *names[:2], signs[1], stack.token)),
             run_time=1.0,
         )
-        self.play(FadeIn(VGroup(rows[2], stack.names[2], stack.signs[2]), shift=0.1 * DOWN), run_time=0.8)
-        self.play(FadeIn(VGroup(rows[3], stack.names[3], stack.signs[3]), shift=0.1 * DOWN), run_time=0.8)
+        self.play(FadeIn(VGroup(rows[2], names[2], signs[2]), shift=0.1 * DOWN), run_time=0.8)
+        self.play(FadeIn(VGroup(rows[3], names[3], signs[3]), shift=0.1 * DOWN), run_time=0.8)
         self.wait(1.0)
 
-        add_view = self._matrix("add_2", STREAM, label("sum", colour=STREAM, font_size=NAME_SIZE))
-        norm_view = self._matrix("norm_2", STREAM, label("normalised", colour=STREAM, font_size=NAME_SIZE))
-        self._fit_panel(add_view)
-        self._fit_panel(norm_view)
+        add_view = self.fit_into(self._matrix("add_2", STREAM, "sum"), self.panel, max_growth=1.3)
+        norm_view = self.fit_into(self._matrix("norm_2", STREAM, "normalised"), self.panel, max_growth=1.3)
         self.step("The same for every token: each sum, then each row normalised")
         self.play(
-            FadeOut(
-                VGroup(rows[0], rows[1], rows[3], stack.names, stack.signs, stack.token, rows[2].brackets)
-            ),
-            FadeIn(VGroup(add_view.brackets, add_view.name, add_view.row_labels)),
+            FadeOut(VGroup(rows[0], rows[1], rows[3], *names, *signs, stack.token, rows[2].brackets)),
+            FadeIn(self._frame_of(add_view)),
             *(ReplacementTransform(rows[2].cell(0, j), add_view.cell(0, j)) for j in range(self.d)),
             run_time=1.0,
         )
@@ -437,9 +408,9 @@ class BlockScene(TopicScene):
 
     def _result(self) -> None:
         """The block's output next to its input X: the same shape."""
-        x_view = self._matrix("x", STREAM, label("input X", colour=STREAM, font_size=NAME_SIZE))
-        out_view = self._matrix("norm_2", STREAM, label("block output", colour=STREAM, font_size=NAME_SIZE))
-        self._place_pair(x_view, out_view)
+        x_view = self._matrix("x", STREAM, "input X")
+        out_view = self._matrix("norm_2", STREAM, "block output")
+        self.side_by_side(x_view, out_view, self.panel)
         self.step("The block's output: one row per token, the same shape as its input X")
         self.play(
             *self.diagram.focus(None),
@@ -451,20 +422,27 @@ class BlockScene(TopicScene):
 
     # -- helpers ---------------------------------------------------------------------
 
-    def _matrix(self, name: str, colour: str, title: Mobject) -> MatrixView:
+    def _matrix(self, name: str, colour: str, words: str) -> MatrixView:
+        """Every token's row of trace matrix ``name``, named in ``words``."""
         rows, cols = self.trace.get(name).shape
         return MatrixView(
             self.numbers,
-            lambda i, j: f"{name}[{i}][{j}]",
+            entries(name),
             (rows, cols),
             colour=colour,
-            name=title,
+            name=label(words, colour=colour, font_size=NAME_SIZE),
             row_labels=[self.numbers.token(i) for i in range(rows)],
         )
 
-    def _row(self, name: str, i: int, colour: str) -> MatrixView:
+    def _row(self, name: str, colour: str) -> MatrixView:
+        """The first token's row of trace matrix ``name``."""
         cols = self.trace.get(name).shape[1]
-        return MatrixView(self.numbers, lambda r, j: f"{name}[{i}][{j}]", (1, cols), colour=colour)
+        return MatrixView(self.numbers, lambda _r, j: f"{name}[0][{j}]", (1, cols), colour=colour)
+
+    @staticmethod
+    def _frame_of(*views: MatrixView) -> VGroup:
+        """What frames the views' numbers: brackets, names and row labels."""
+        return VGroup(*(VGroup(v.brackets, v.heading, v.row_labels) for v in views))
 
     def _stack(
         self,
@@ -474,56 +452,121 @@ class BlockScene(TopicScene):
         colours: list[str],
         *,
         gap: float = 0.3,
-    ) -> VGroup:
+    ) -> _Stack:
         """Rows one under another, columns lined up, a sign left and a name right of each.
 
-        Returns a VGroup with attributes ``signs``, ``names`` and ``token`` (the
-        first token's label above the stack).
+        An empty group stands in for a row without a sign, so indices match the rows.
         """
-        column_w = max(r.cell_size[0] for r in rows)
-        for r in rows:
-            respace_columns(r, column_w)
+        match_columns(*rows)
         VGroup(*rows).arrange(DOWN, buff=gap)
-        # An empty group stands in for a row without a sign, so indices match the rows.
-        sign_mobs = VGroup(*(label(s, colour=palette.MUTED) if s else VGroup() for s in signs))
-        for s, r in zip(sign_mobs, rows):
+        sign_mobs: list[VMobject] = [label(s, colour=palette.MUTED) if s else VGroup() for s in signs]
+        for s, r in zip(sign_mobs, rows, strict=True):
             s.next_to(r.brackets, LEFT, buff=0.25)
-        name_mobs = VGroup(*(label(w, colour=c, font_size=NAME_SIZE) for w, c in zip(names, colours)))
-        for w, r in zip(name_mobs, rows):
+        name_mobs: list[VMobject] = [
+            label(w, colour=c, font_size=NAME_SIZE) for w, c in zip(names, colours, strict=True)
+        ]
+        for w, r in zip(name_mobs, rows, strict=True):
             w.next_to(r.brackets, RIGHT, buff=0.3)
         token = self.numbers.token(0)
         token.next_to(rows[0].brackets, UP, buff=0.25)
-        group = VGroup(*rows, sign_mobs, name_mobs, token)
-        self._fit_panel(group)
-        group.signs, group.names, group.token = sign_mobs, name_mobs, token  # type: ignore[attr-defined]
-        return group
+        stack = _Stack(rows, sign_mobs, name_mobs, token)
+        self.fit_into(stack.group(), self.panel, max_growth=1.3)
+        return stack
 
-    def _fit_panel(self, group: Mobject, *, reserve_top: float = 0.0) -> None:
-        """Fit ``group`` into the panel right of the diagram, ``reserve_top`` kept free above it."""
-        width = self.panel_right - self.panel_left
-        top = self.top - reserve_top
-        fit_in_frame(group, max_width=width, max_height=top - self.bottom, max_growth=1.3)
-        group.move_to([(self.panel_left + self.panel_right) / 2, (top + self.bottom) / 2, 0])
 
-    def _place_pair(self, first: MatrixView, second: MatrixView) -> None:
-        """Two matrices side by side, or one above the other when that is larger.
+class _Layer(VGroup):
+    """One feed-forward layer for the first token, as written by hand::
 
-        Matrices of the same shape get the same column width, so they look it.
-        """
-        if first.shape == second.shape:
-            column_w = max(first.cell_size[0], second.cell_size[0])
-            respace_columns(first, column_w)
-            respace_columns(second, column_w)
-        width, height = self.panel_right - self.panel_left, self.top - self.bottom
-        # Both capped at the panel's growth limit, so side by side wins a tie.
-        across = min(
-            1.3, width / (first.width + second.width + 0.8), height / max(first.height, second.height)
+    token
+    [x]   ×   [ W ]  W_in
+          +   [ b ]  b_in
+       relu   [   ]  hidden
+    """
+
+    def __init__(
+        self,
+        scene: BlockScene,
+        source: MatrixView,
+        source_name: str,
+        w_name: str,
+        b_name: str,
+        out_name: str,
+        *,
+        first: bool,
+    ) -> None:
+        super().__init__()
+        numbers = scene.numbers
+        d_in, d_out = scene.trace.get(w_name).shape
+        symbol = "in" if first else "out"
+        self.vector = MatrixView(
+            numbers, lambda i, _j: f"{source_name}[0][{i}]", (d_in, 1), colour=source.colour
         )
-        down = min(1.3, width / max(first.width, second.width), height / (first.height + second.height + 0.5))
-        pair = VGroup(first, second).arrange(
-            RIGHT if across >= down else DOWN, buff=0.6 if across >= down else 0.4
+        self.weights = MatrixView(numbers, entries(w_name), (d_in, d_out), colour=WEIGHT)
+        self.bias = MatrixView(numbers, lambda _i, j: f"{b_name}[{j}]", (1, d_out), colour=WEIGHT)
+        self.result = MatrixView(
+            numbers, lambda _i, j: f"{out_name}[0][{j}]", (1, d_out), colour=FEED_FORWARD, filled=False
         )
-        self._fit_panel(pair)
+        match_columns(self.weights, self.bias, self.result)
+        VGroup(self.weights, self.bias, self.result).arrange(DOWN, buff=0.3)
+        self.vector.next_to(self.weights, LEFT, buff=0.8)
+        self.times = label("×", colour=palette.MUTED)
+        self.times.move_to((self.vector.get_right() + self.weights.get_left()) / 2)
+        self.plus = label("+", colour=palette.MUTED).next_to(self.bias, LEFT, buff=0.2)
+        self.equals = label("relu" if first else "=", colour=palette.MUTED, font_size=NAME_SIZE)
+        self.equals.next_to(self.result, LEFT, buff=0.2)
+        self.token = numbers.token(0, colour=source.colour)
+        self.token.scale(0.8).next_to(self.vector, UP, buff=0.15)
+        self.w_sym = formula(f'{{{{ W_"{symbol}" : w }}}}', {"w": WEIGHT}).next_to(
+            self.weights, RIGHT, buff=0.25
+        )
+        self.b_sym = formula(f'{{{{ b_"{symbol}" : b }}}}', {"b": WEIGHT}).next_to(
+            self.bias, RIGHT, buff=0.25
+        )
+        self.out_word = label("hidden" if first else "output", colour=FEED_FORWARD, font_size=NAME_SIZE)
+        self.out_word.next_to(self.result, RIGHT, buff=0.25)
+        self.add(
+            self.vector,
+            self.weights,
+            self.bias,
+            self.result,
+            self.times,
+            self.plus,
+            self.equals,
+            self.token,
+            self.w_sym,
+            self.b_sym,
+            self.out_word,
+        )
 
-    def _box(self, mob: Mobject, colour: str) -> Mobject:
-        return SurroundingRectangle(mob, color=colour, buff=0.05, stroke_width=3, corner_radius=0.06)
+    def factors(self) -> VGroup:
+        """What arrives with the source row: the vector's brackets and token, ×, W, +, b."""
+        return VGroup(
+            self.vector.brackets,
+            self.token,
+            self.times,
+            self.weights,
+            self.w_sym,
+            self.plus,
+            self.bias,
+            self.b_sym,
+        )
+
+    def shown(self) -> VGroup:
+        """Everything on screen once the output row is made, but its numbers."""
+        return VGroup(
+            self.vector,
+            self.weights,
+            self.bias,
+            self.times,
+            self.plus,
+            self.equals,
+            self.token,
+            self.w_sym,
+            self.b_sym,
+            self.out_word,
+            self.result.brackets,
+        )
+
+
+def _box(mob: Mobject, colour: str) -> SurroundingRectangle:
+    return SurroundingRectangle(mob, color=colour, buff=0.05, stroke_width=3, corner_radius=0.06)

@@ -20,11 +20,12 @@ from manim import (
     Mobject,
     ReplacementTransform,
     VGroup,
+    VMobject,
 )
 
 from .kit import palette
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, fit_in_frame, formula, label
+from .kit.widgets import MatrixView, animate, entries, fit_in_frame, formula, label
 
 __all__ = ["EmbeddingsScene"]
 
@@ -38,19 +39,34 @@ class EmbeddingsScene(TopicScene):
     """Tokens to rows of X: one token's embedding in full, then all; a dimension as a column."""
 
     topic = "embeddings"
-    summary = (
-        "Tokens become rows of X: one token's embedding row, then all stacked; a dimension is one column"
-    )
 
     def construct(self) -> None:
-        trace = self.trace
-        numbers = self.numbers
-        n, d = trace.embeddings.shape
-        frame_w, frame_h = self.camera.frame_width, self.camera.frame_height
+        x_view, labels = self._layout()
+        sentence = self._sentence(x_view)
+        self.step("A sentence is split into tokens")
+        self.play(LaggedStart(*(FadeIn(t, shift=0.2 * DOWN) for t in sentence), lag_ratio=0.2), run_time=1.2)
+        self.wait(1.0)
+        self._first_token(x_view, sentence)
+        self._every_token(x_view, sentence)
+        previous = self._dimensions(x_view)
 
+        # The result: X, one row per token and one column per dimension.
+        self.step("X: one row per token, one column per dimension")
+        self.play(
+            *(FadeOut(mark) for mark in self._column_marks),
+            *_recolour(x_view.column(previous), palette.EMBEDDING),
+            run_time=0.5,
+        )
+        self.play(*(FadeIn(mob) for mob in labels), run_time=0.9)
+        self.wait(2.5)
+
+    def _layout(self) -> tuple[MatrixView, list[VMobject]]:
+        """X, and the braces and words that label it at the end, centred together."""
+        numbers = self.numbers
+        n, d = self.trace.embeddings.shape
         x_view = MatrixView(
             numbers,
-            lambda i, j: f"embeddings[{i}][{j}]",
+            entries("embeddings"),
             (n, d),
             colour=palette.EMBEDDING,
             name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
@@ -58,10 +74,12 @@ class EmbeddingsScene(TopicScene):
         )
         # X sits between the sentence band at the top and the room kept above the
         # caption for the column brace; it may grow a little when the lesson is small.
-        top = frame_h / 2 - SENTENCE_BAND
+        top = self.frame_height / 2 - SENTENCE_BAND
         bottom = self.caption_top + 1.05
-        fit_in_frame(x_view, max_width=frame_w - SIDE_ROOM - 0.6, max_height=top - bottom, max_growth=1.5)
-        x_view.move_to([0, (top + bottom) / 2, 0])
+        fit_in_frame(
+            x_view, max_width=self.frame_width - SIDE_ROOM - 0.6, max_height=top - bottom, max_growth=1.5
+        )
+        x_view.move_to((0, (top + bottom) / 2, 0))
 
         # The closing labels are made now so the whole picture can be centred.
         rows_brace = Brace(x_view.brackets, RIGHT, color=palette.MUTED, buff=0.15)
@@ -70,20 +88,20 @@ class EmbeddingsScene(TopicScene):
         cols_brace = Brace(x_view.brackets, DOWN, color=palette.MUTED, buff=0.12)
         cols_word = label("one column per dimension", colour=palette.MUTED, font_size=22)
         cols_word.next_to(cols_brace, DOWN, buff=0.1)
-        picture = VGroup(x_view, rows_brace, rows_word, cols_brace, cols_word)
-        picture.set_x(0)
+        VGroup(x_view, rows_brace, rows_word, cols_brace, cols_word).set_x(0)
+        return x_view, [rows_brace, rows_word, cols_brace, cols_word]
 
-        # The sentence, as the tokens the lesson gives, at the size they will have in X.
-        sentence = VGroup(*(numbers.token(i) for i in range(n))).arrange(RIGHT, buff=0.45)
+    def _sentence(self, x_view: MatrixView) -> VGroup:
+        """The sentence, as the tokens the lesson gives, at the size they will have in X."""
+        n = self.trace.embeddings.shape[0]
+        sentence = VGroup(*(self.numbers.token(i) for i in range(n))).arrange(RIGHT, buff=0.45)
         sentence.scale(x_view.scale_factor)
-        fit_in_frame(sentence, max_width=frame_w - 1.0, max_height=SENTENCE_BAND - 0.4)
-        sentence.move_to([0, frame_h / 2 - SENTENCE_BAND / 2, 0])
+        fit_in_frame(sentence, max_width=self.frame_width - 1.0, max_height=SENTENCE_BAND - 0.4)
+        sentence.move_to((0, self.frame_height / 2 - SENTENCE_BAND / 2, 0))
+        return sentence
 
-        self.step("A sentence is split into tokens")
-        self.play(LaggedStart(*(FadeIn(t, shift=0.2 * DOWN) for t in sentence), lag_ratio=0.2), run_time=1.2)
-        self.wait(1.0)
-
-        # One token in full: its label moves to the row it will own, its numbers appear.
+    def _first_token(self, x_view: MatrixView, sentence: VGroup) -> None:
+        """One token in full: its label moves to the row it will own, its numbers appear."""
         self.step("Each token is looked up as a row of numbers: its embedding")
         first_box = x_view.row_box(0, palette.HIGHLIGHT)
         embedding_word = label("embedding", colour=palette.EMBEDDING, font_size=24)
@@ -97,10 +115,13 @@ class EmbeddingsScene(TopicScene):
             run_time=1.2,
         )
         self.wait(1.0)
+        self._first_marks = VGroup(first_box, embedding_word)
 
-        # The same for every other token, quickly: the rows stack into X.
+    def _every_token(self, x_view: MatrixView, sentence: VGroup) -> None:
+        """The same for every other token, quickly: the rows stack into X."""
+        n = x_view.shape[0]
         self.step("The same for every token: the rows stack into the matrix X")
-        self.play(FadeOut(first_box), FadeOut(embedding_word), run_time=0.4)
+        self.play(*(FadeOut(mark) for mark in self._first_marks), run_time=0.4)
         self.play(
             LaggedStart(
                 *(
@@ -115,11 +136,16 @@ class EmbeddingsScene(TopicScene):
             ),
             run_time=max(1.0, 0.45 * n),
         )
-        self.play(Create(x_view.brackets), FadeIn(x_view.name), run_time=0.8)
+        self.play(Create(x_view.brackets), FadeIn(x_view.heading), run_time=0.8)
         _adopt(self, x_view)
         self.wait(0.8)
 
-        # A dimension: one column, the same feature read for every token.
+    def _dimensions(self, x_view: MatrixView) -> int:
+        """A dimension: one column, the same feature read for every token; swept over all.
+
+        Returns the column left highlighted.
+        """
+        d = x_view.shape[1]
         self.step("A dimension is one column: one feature across all tokens")
         column_box = x_view.column_box(0, palette.HIGHLIGHT)
         dimension_word = label("one dimension", colour=palette.HIGHLIGHT, font_size=22)
@@ -145,22 +171,13 @@ class EmbeddingsScene(TopicScene):
             )
             column_box, previous = new_box, j
         self.wait(1.0)
-
-        # The result: X, one row per token and one column per dimension.
-        self.step("X: one row per token, one column per dimension")
-        self.play(
-            FadeOut(column_box),
-            FadeOut(dimension_word),
-            *_recolour(x_view.column(previous), palette.EMBEDDING),
-            run_time=0.5,
-        )
-        self.play(FadeIn(rows_brace), FadeIn(rows_word), FadeIn(cols_brace), FadeIn(cols_word), run_time=0.9)
-        self.wait(2.5)
+        self._column_marks = VGroup(column_box, dimension_word)
+        return previous
 
 
 def _recolour(cells: VGroup, colour: str) -> list[Animation]:
     """Colour animations for each cell (a fresh VGroup would be added to the scene twice)."""
-    return [cell.animate.set_color(colour) for cell in cells]
+    return [animate(cell).set_color(colour).build() for cell in cells]
 
 
 def _adopt(scene: TopicScene, view: Mobject) -> None:

@@ -10,11 +10,23 @@ with that head's own columns of Q, K and V.
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, Create, FadeIn, FadeOut, Indicate, Line, Mobject, VGroup
+from manim import (
+    DOWN,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    Line,
+    MathTypst,
+    VGroup,
+    VMobject,
+)
 
 from .kit import palette
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, fit_in_frame, formula, label
+from .kit.widgets import MatrixView, entries, fit_in_frame, formula, label
 
 __all__ = ["OverviewScene"]
 
@@ -27,62 +39,22 @@ class OverviewScene(TopicScene):
     """The attention formula symbol by symbol, each symbol linked to its matrix."""
 
     topic = "overview"
-    summary = "softmax(Q·Kᵀ/√d_k)·V built symbol by symbol, each symbol linked to its matrix"
 
     def construct(self) -> None:
-        trace = self.trace
-        numbers = self.numbers
-        head = trace.heads[0]
-        several = len(trace.heads) > 1
-        scaled = bool(trace.lesson.scale)
-        causal = head.mask is not None
-        n = len(trace.tokens)
-        # One head: the trace's own q, k, v; several: the first head's columns.
-        prefix = "heads[0]." if several else ""
+        head = self.first_head
+        scaled = bool(self.trace.lesson.scale)
+        causal = head.trace.mask is not None
 
         equation = self._formula(scaled, causal)
         fit_in_frame(equation, max_width=FORMULA_WIDTH, max_growth=1.0)
         self._equation = equation
-
-        def view(path: str, shape: tuple[int, int], colour: str, name: Mobject, tokens: bool) -> MatrixView:
-            return MatrixView(
-                numbers,
-                lambda i, j: f"{path}[{i}][{j}]",
-                shape,
-                colour=colour,
-                name=name,
-                row_labels=[numbers.token(i) for i in range(n)] if tokens else None,
-            )
-
-        q_view = view(
-            f"{prefix}q", head.q.shape, palette.QUERY, formula("{{ Q : s }}", {"s": palette.QUERY}), True
-        )
-        k_view = view(
-            f"{prefix}k", head.k.shape, palette.KEY, formula("{{ K : s }}", {"s": palette.KEY}), False
-        )
-        v_view = view(
-            f"{prefix}v", head.v.shape, palette.VALUE, formula("{{ V : s }}", {"s": palette.VALUE}), False
-        )
-        w_view = view(
-            "heads[0].weights",
-            head.weights.shape,
-            palette.WEIGHTS,
-            label("weights", colour=palette.WEIGHTS),
-            False,
-        )
-        c_view = view(
-            "heads[0].context",
-            head.context.shape,
-            palette.CONTEXT,
-            label("context", colour=palette.CONTEXT),
-            True,
-        )
+        q_view, k_view, v_view, w_view, c_view = self._views()
         above = VGroup(q_view, k_view, v_view).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
         below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.9, aligned_edge=UP)
         parts = self._parts(equation, scaled, causal)
         self._place(equation, above, below, parts)
 
-        if several:
+        if head.several:
             self.step("The first head: its queries Q, one row per token")
         else:
             self.step("Queries Q: one row per token")
@@ -90,22 +62,7 @@ class OverviewScene(TopicScene):
 
         self.step("Keys: Q times Kᵀ scores every query against every key")
         self._reveal(parts["k"], k_view, palette.KEY, up=True)
-
-        if scaled:
-            self.step("Divide by the square root of the key width")
-            note = VGroup(
-                formula("sqrt(d_k) =", font_size=30).set_color(palette.MUTED),
-                numbers.number("scale", colour=palette.MUTED, font_size=22),
-            ).arrange(RIGHT, buff=0.12)
-            note.next_to(parts["sc"], DOWN, buff=0.15)
-            self.play(FadeIn(parts["bar"]), FadeIn(parts["sc"]), FadeIn(note), run_time=0.8)
-            self.wait(1.2)
-            self.play(FadeOut(note), run_time=0.4)
-
-        if causal:
-            self.step("The mask M hides every later token")
-            self.play(FadeIn(parts["m"]), run_time=0.8)
-            self.wait(1.0)
+        self._scale_and_mask(parts, scaled, causal)
 
         if scaled:
             self.step("Softmax turns each row of scores into weights")
@@ -119,17 +76,87 @@ class OverviewScene(TopicScene):
         self.step("The result: one context row for every token")
         self._reveal(parts["result"], c_view, palette.CONTEXT, up=False)
 
-        if several:
+        if head.several:
             self.step("The first head's attention, in one line")
         else:
             self.step("Attention, in one line")
         self.play(Indicate(VGroup(*parts.values()), scale_factor=1.06, color=palette.HIGHLIGHT), run_time=1.2)
         self.wait(2.5)
 
+    def _views(self) -> tuple[MatrixView, MatrixView, MatrixView, MatrixView, MatrixView]:
+        """Q, K, V, the weights and the context of the head shown."""
+        numbers, head = self.numbers, self.first_head
+        n = len(self.trace.tokens)
+        # One head: the trace's own q, k, v; several: the first head's columns.
+        prefix = f"{head.prefix}." if head.several else ""
+
+        def view(path: str, shape: tuple[int, int], colour: str, name: VMobject, tokens: bool) -> MatrixView:
+            return MatrixView(
+                numbers,
+                entries(path),
+                shape,
+                colour=colour,
+                name=name,
+                row_labels=[numbers.token(i) for i in range(n)] if tokens else None,
+            )
+
+        matrices = head.trace
+        return (
+            view(
+                f"{prefix}q",
+                matrices.q.shape,
+                palette.QUERY,
+                formula("{{ Q : s }}", {"s": palette.QUERY}),
+                True,
+            ),
+            view(
+                f"{prefix}k", matrices.k.shape, palette.KEY, formula("{{ K : s }}", {"s": palette.KEY}), False
+            ),
+            view(
+                f"{prefix}v",
+                matrices.v.shape,
+                palette.VALUE,
+                formula("{{ V : s }}", {"s": palette.VALUE}),
+                False,
+            ),
+            view(
+                head.path("weights"),
+                matrices.weights.shape,
+                palette.WEIGHTS,
+                label("weights", colour=palette.WEIGHTS),
+                False,
+            ),
+            view(
+                head.path("context"),
+                matrices.context.shape,
+                palette.CONTEXT,
+                label("context", colour=palette.CONTEXT),
+                True,
+            ),
+        )
+
+    def _scale_and_mask(self, parts: dict[str, VGroup], scaled: bool, causal: bool) -> None:
+        """The ÷ √d_k (with its value from the trace) and the mask M, when the lesson has them."""
+        if scaled:
+            self.step("Divide by the square root of the key width")
+            note = VGroup(
+                formula("sqrt(d_k) =", font_size=30).set_color(palette.MUTED),
+                self.numbers.number("scale", colour=palette.MUTED, font_size=22),
+            ).arrange(RIGHT, buff=0.12)
+            note.next_to(parts["sc"], DOWN, buff=0.15)
+            self.play(FadeIn(parts["bar"]), FadeIn(parts["sc"]), FadeIn(note), run_time=0.8)
+            self.wait(1.2)
+            self.play(FadeOut(note), run_time=0.4)
+
+        if causal:
+            self.step("The mask M hides every later token")
+            self.play(FadeIn(parts["m"]), run_time=0.8)
+            self.wait(1.0)
+
     # -- building blocks -----------------------------------------------------------
 
     @staticmethod
-    def _formula(scaled: bool, causal: bool) -> Mobject:
+    def _formula(scaled: bool, causal: bool) -> MathTypst:
         """The lesson's attention formula, every symbol in a named group."""
         inner = "{{ {{ Q : q }} {{ K^T : k }} : qk }}"
         if scaled:
@@ -155,16 +182,16 @@ class OverviewScene(TopicScene):
         return formula(expression, {name: colours[name] for name in _group_order(scaled, causal)})
 
     @staticmethod
-    def _parts(equation: Mobject, scaled: bool, causal: bool) -> dict[str, VGroup]:
+    def _parts(equation: MathTypst, scaled: bool, causal: bool) -> dict[str, VGroup]:
         """The formula's leaves, split into the pieces revealed one step at a time."""
 
-        def leaves(name: str) -> list[Mobject]:
+        def leaves(name: str) -> list[VMobject]:
             # A group this lesson's formula does not have (no scale, no mask) is empty.
             if (name in ("frac", "sc") and not scaled) or (name == "m" and not causal):
                 return []
             return list(equation.select(name))
 
-        def without(base: list[Mobject], *names: str) -> VGroup:
+        def without(base: list[VMobject], *names: str) -> VGroup:
             taken = {id(m) for name in names for m in leaves(name)}
             return VGroup(*(m for m in base if id(m) not in taken))
 
@@ -176,7 +203,12 @@ class OverviewScene(TopicScene):
             # scores, the scale and the mask are taken out.
             "softmax": without(leaves("sm"), "qk", "frac", "m"),
             # "Attention(Q, K, V) =": everything that belongs to no other piece.
-            "result": without(equation.family_members_with_points(), "sm", "v"),
+            "result": without(
+                # All of them: a VMobject's family is VMobjects (Manim types it as Mobject).
+                [m for m in equation.family_members_with_points() if isinstance(m, VMobject)],
+                "sm",
+                "v",
+            ),
         }
         if scaled:
             parts["sc"] = VGroup(*leaves("sc"))
@@ -185,13 +217,13 @@ class OverviewScene(TopicScene):
             parts["m"] = VGroup(*leaves("m"))
         return parts
 
-    def _place(self, equation: Mobject, above: VGroup, below: VGroup, parts: dict[str, VGroup]) -> None:
+    def _place(self, equation: MathTypst, above: VGroup, below: VGroup, parts: dict[str, VGroup]) -> None:
         """Formula in the middle, Q K V above it, context and weights below it.
 
         Each tier is centred under (or over) the symbols it links to, as far as
         the frame allows, so the linking lines fan out without crossing.
         """
-        frame_w, frame_h = self.camera.frame_width, self.camera.frame_height
+        frame_w, frame_h = self.frame_width, self.frame_height
         top, bottom = frame_h / 2 - 0.15, self.caption_top + 0.1
         tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
         width = frame_w - 0.6
@@ -200,7 +232,7 @@ class OverviewScene(TopicScene):
         )
         above.scale(scale)
         below.scale(scale)
-        equation.move_to([0, bottom + below.height + LINK_GAP + equation.height / 2, 0])
+        equation.move_to((0, bottom + below.height + LINK_GAP + equation.height / 2, 0))
         above.next_to(equation, UP, buff=LINK_GAP)
         below.next_to(equation, DOWN, buff=LINK_GAP)
         # Keep the extra height, if any, evenly above and below.
@@ -220,10 +252,10 @@ class OverviewScene(TopicScene):
         # Lines start just outside the whole formula, so they never cross a
         # bracket or a denominator on their way to the matrix.
         if up:
-            start = [symbol.get_center()[0], self._equation.get_top()[1] + 0.08, 0]
+            start = (symbol.get_center()[0], self._equation.get_top()[1] + 0.08, 0)
             end = view.get_bottom() + 0.08 * DOWN
         else:
-            start = [symbol.get_center()[0], self._equation.get_bottom()[1] - 0.08, 0]
+            start = (symbol.get_center()[0], self._equation.get_bottom()[1] - 0.08, 0)
             end = view.get_top() + 0.08 * UP
         link = Line(start, end, color=colour, stroke_width=2.5, stroke_opacity=0.7)
         self.play(FadeIn(symbol, scale=1.2), run_time=0.7)

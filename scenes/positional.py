@@ -10,6 +10,8 @@ the first token's row, then every other token.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from manim import (
     DOWN,
     LEFT,
@@ -21,13 +23,16 @@ from manim import (
     LaggedStart,
     Rectangle,
     ReplacementTransform,
+    SurroundingRectangle,
+    Text,
     TransformFromCopy,
     VGroup,
+    VMobject,
 )
 
 from .kit import palette
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, fit_in_frame, formula, label
+from .kit.widgets import MatrixView, entries, fit_in_frame, formula, label
 
 __all__ = ["PositionalScene"]
 
@@ -49,7 +54,6 @@ class PositionalScene(TopicScene):
     """Order matters (same rows, other meaning); the lesson's positions added to the embeddings."""
 
     topic = "positional"
-    summary = "Why order matters, and the lesson's positional encoding added to the embeddings to give X"
 
     def construct(self) -> None:
         self._order_matters()
@@ -62,12 +66,12 @@ class PositionalScene(TopicScene):
         left = self._sentence(("dog", "bites", "man"))
         right = self._sentence(("man", "bites", "dog"))
         both = VGroup(left, right).arrange(RIGHT, buff=3.2, aligned_edge=UP)
-        fit_in_frame(both, max_width=self.camera.frame_width - 1.0)
-        both.move_to([0, 1.0, 0])
+        fit_in_frame(both, max_width=self.frame_width - 1.0)
+        both.move_to((0, 1.0, 0))
         differ = label("≠", colour=palette.HIGHLIGHT, font_size=40)
-        differ.move_to([0, left.words.get_center()[1], 0])
+        differ.move_to((0, left.words.get_center()[1], 0))
         same = label("same rows", colour=palette.HIGHLIGHT, font_size=28)
-        same.move_to([0, left.rows.get_center()[1], 0])
+        same.move_to((0, left.stack.get_center()[1], 0))
 
         self.step("Word order carries meaning")
         self.play(FadeIn(left.words, shift=0.2 * DOWN), run_time=0.8)
@@ -80,7 +84,7 @@ class PositionalScene(TopicScene):
             *(
                 TransformFromCopy(word, row.word)
                 for sentence in (left, right)
-                for word, row in zip(sentence.words, sentence.rows)
+                for word, row in zip(sentence.words, sentence.rows, strict=True)
             ),
             *(FadeIn(row.look, shift=0.1 * RIGHT) for sentence in (left, right) for row in sentence.rows),
             run_time=1.2,
@@ -98,10 +102,10 @@ class PositionalScene(TopicScene):
         self.wait(2.0)
         self.play(FadeOut(VGroup(left, right, differ, same)), run_time=0.6)
 
-    def _sentence(self, words: tuple[str, ...]) -> VGroup:
-        """Words side by side (``.words``) and their rows stacked below (``.rows``)."""
+    def _sentence(self, words: tuple[str, ...]) -> _Sentence:
+        """Words side by side (``.words``) and their rows stacked below (``.rows``, as one ``.stack``)."""
         word_mobs = VGroup(*(label(w, font_size=34) for w in words)).arrange(RIGHT, buff=0.3)
-        rows = VGroup()
+        rows: list[_WordRow] = []
         for w in words:
             look = VGroup(
                 *(
@@ -111,59 +115,28 @@ class PositionalScene(TopicScene):
                     for o in WORD_LOOKS[w]
                 )
             ).arrange(RIGHT, buff=0.06)
-            word = label(w, font_size=30)
-            row = VGroup(word, look)
-            row.word, row.look = word, look
-            rows.add(row)
+            rows.append(_WordRow(label(w, font_size=30), look))
         # The squares line up in one column; the words are right-aligned before them.
         VGroup(*(row.look for row in rows)).arrange(DOWN, buff=0.25)
         for row in rows:
             row.word.next_to(row.look, LEFT, buff=0.3)
-        rows.next_to(word_mobs, DOWN, buff=0.9)
-        group = VGroup(word_mobs, rows)
-        group.words, group.rows = word_mobs, rows
-        return group
+        sentence = _Sentence(word_mobs, rows)
+        sentence.stack.next_to(word_mobs, DOWN, buff=0.9)
+        return sentence
 
     # -- part two: this lesson's positions ---------------------------------------
 
     def _add_positions(self) -> None:
-        trace = self.trace
-        numbers = self.numbers
-        kind = trace.positional_kind
-        n, d = trace.embeddings.shape
-
-        e_view = MatrixView(
-            numbers,
-            lambda i, j: f"embeddings[{i}][{j}]",
-            (n, d),
-            colour=palette.EMBEDDING,
-            name=label("embeddings", colour=palette.EMBEDDING, font_size=24),
-            row_labels=[numbers.token(i) for i in range(n)],
-        )
-        p_view = MatrixView(
-            numbers,
-            lambda i, j: f"positional[{i}][{j}]",
-            (n, d),
-            colour=palette.POSITIONAL,
-            name=label("positions", colour=palette.POSITIONAL, font_size=24),
-        )
-        x_view = MatrixView(
-            numbers,
-            lambda i, j: f"x[{i}][{j}]",
-            (n, d),
-            colour=palette.EMBEDDING,
-            name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
-            filled=False,
-        )
-        plus = label("+", colour=palette.MUTED, font_size=36)
-        equals = label("=", colour=palette.MUTED, font_size=36)
+        """Embeddings + positions = X: the lesson's positions, one entry in full, then every token."""
+        kind = self.trace.positional_kind
+        e_view, plus, p_view, equals, x_view = self._sum_views()
         layout = self._layout(e_view, plus, p_view, equals, x_view)
 
         if kind == "sinusoidal":
             self._show_sinusoidal(p_view)
             self.step("Add each token's position row to its embedding row")
             self.play(FadeIn(e_view), FadeIn(plus), run_time=0.8)
-            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.name), run_time=0.6)
+            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
             self.wait(0.8)
         else:
             if kind == "none":
@@ -174,20 +147,64 @@ class PositionalScene(TopicScene):
             self.play(FadeIn(plus), FadeIn(p_view), run_time=0.8)
             self.wait(0.8)
             self.step("Add each token's position row to its embedding row")
-            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.name), run_time=0.8)
+            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.8)
             self.wait(1.0)
 
         self._one_entry(e_view, p_view, x_view, layout)
+        self._every_token(e_view, p_view, x_view)
 
+        if kind == "none":
+            self.step("Nothing was added: X is just the embeddings")
+        else:
+            self.step("X now carries what each token is and where it stands")
+        self.play(x_view.heading.animate.set_color(palette.HIGHLIGHT), run_time=0.5)
+        self.play(x_view.heading.animate.set_color(palette.EMBEDDING), run_time=0.5)
+        self.wait(2.0)
+
+    def _sum_views(self) -> tuple[MatrixView, VMobject, MatrixView, VMobject, MatrixView]:
+        """embeddings + positions = X, X still empty."""
+        numbers = self.numbers
+        n, d = self.trace.embeddings.shape
+        e_view = MatrixView(
+            numbers,
+            entries("embeddings"),
+            (n, d),
+            colour=palette.EMBEDDING,
+            name=label("embeddings", colour=palette.EMBEDDING, font_size=24),
+            row_labels=[numbers.token(i) for i in range(n)],
+        )
+        p_view = MatrixView(
+            numbers,
+            entries("positional"),
+            (n, d),
+            colour=palette.POSITIONAL,
+            name=label("positions", colour=palette.POSITIONAL, font_size=24),
+        )
+        x_view = MatrixView(
+            numbers,
+            entries("x"),
+            (n, d),
+            colour=palette.EMBEDDING,
+            name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
+            filled=False,
+        )
+        plus = label("+", colour=palette.MUTED, font_size=36)
+        equals = label("=", colour=palette.MUTED, font_size=36)
+        return e_view, plus, p_view, equals, x_view
+
+    def _every_token(self, e_view: MatrixView, p_view: MatrixView, x_view: MatrixView) -> None:
+        """Every other token's row of X, quickly."""
+        n, d = x_view.shape
         self.step("The same for every token")
-        e_box = p_box = None
+        # The row boxes of embeddings and positions, once the first is drawn.
+        boxes: tuple[SurroundingRectangle, SurroundingRectangle] | None = None
         for i in range(1, n):
             new_e, new_p = e_view.row_box(i, palette.HIGHLIGHT), p_view.row_box(i, palette.HIGHLIGHT)
             cells = [x_view.make_cell(i, j) for j in range(d)]
             intro = (
                 [Create(new_e), Create(new_p)]
-                if e_box is None
-                else [ReplacementTransform(e_box, new_e), ReplacementTransform(p_box, new_p)]
+                if boxes is None
+                else [ReplacementTransform(boxes[0], new_e), ReplacementTransform(boxes[1], new_p)]
             )
             self.play(
                 *intro,
@@ -196,25 +213,16 @@ class PositionalScene(TopicScene):
             )
             for j, c in enumerate(cells):
                 x_view.set_cell(i, j, c)
-            e_box, p_box = new_e, new_p
-        if e_box is not None:
-            self.play(FadeOut(e_box), FadeOut(p_box), run_time=0.4)
+            boxes = new_e, new_p
+        if boxes is not None:
+            self.play(FadeOut(boxes[0]), FadeOut(boxes[1]), run_time=0.4)
 
-        if kind == "none":
-            self.step("Nothing was added: X is just the embeddings")
-        else:
-            self.step("X now carries what each token is and where it stands")
-        self.play(x_view.name.animate.set_color(palette.HIGHLIGHT), run_time=0.5)
-        self.play(x_view.name.animate.set_color(palette.EMBEDDING), run_time=0.5)
-        self.wait(2.0)
-
-    def _layout(self, e_view: MatrixView, plus, p_view: MatrixView, equals, x_view: MatrixView) -> VGroup:
+    def _layout(
+        self, e_view: MatrixView, plus: VMobject, p_view: MatrixView, equals: VMobject, x_view: MatrixView
+    ) -> VGroup:
         """Place embeddings + positions = X on one line, or X on a second line when that reads larger."""
-        frame_w = self.camera.frame_width
-        top = self.camera.frame_height / 2 - 0.3
-        bottom = self.caption_top + DETAIL_BAND + 0.1
-        height = top - bottom
-        width = frame_w - 0.6
+        room = self.content(caption_gap=DETAIL_BAND + 0.1)
+        top, height, width = room.top, room.height, room.width
 
         one_line = VGroup(e_view, plus, p_view, equals, x_view).arrange(RIGHT, buff=0.3)
         one_scale = min(1.4, width / one_line.width, height / one_line.height)
@@ -240,13 +248,12 @@ class PositionalScene(TopicScene):
         middle = (top + self.caption_top) / 2
         lowest = self.caption_top + DETAIL_BAND + layout.height / 2
         highest = top - layout.height / 2
-        layout.move_to([0, min(max(middle, lowest), highest), 0])
+        layout.move_to((0, min(max(middle, lowest), highest), 0))
         return layout
 
     def _show_sinusoidal(self, p_view: MatrixView) -> None:
         """The sine/cosine formula, then P with its wave pattern as a heat map behind it."""
-        trace = self.trace
-        n, d = trace.positional.shape
+        n = self.trace.positional.shape[0]
         formulas = VGroup(
             formula(
                 '{{ "PE" : pe }}("pos", 2i) = sin("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}
@@ -255,35 +262,19 @@ class PositionalScene(TopicScene):
                 '{{ "PE" : pe }}("pos", 2i+1) = cos("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}
             ),
         ).arrange(DOWN, buff=0.25, aligned_edge=LEFT)
-        fit_in_frame(formulas, max_width=self.camera.frame_width - 1.0, max_height=1.8)
+        fit_in_frame(formulas, max_width=self.frame_width - 1.0, max_height=1.8)
         formulas.to_edge(UP, buff=0.35)
 
         # P is shown alone first, then moves to its place in the sum.
         home, home_width = p_view.get_center(), p_view.width
-        room_top = formulas.get_bottom()[1] - 0.35
-        room_bottom = self.caption_top + 0.2
-        fit_in_frame(
-            p_view, max_width=self.camera.frame_width - 3.0, max_height=room_top - room_bottom, max_growth=1.6
-        )
-        p_view.move_to([0, (room_top + room_bottom) / 2, 0])
+        room = self.content(below=formulas, side=1.5)
+        self.fit_into(p_view, room, max_growth=1.6)
         # Row i of P is position i: the token standing there labels it.
         tokens = VGroup(*(self.numbers.token(i, colour=palette.MUTED) for i in range(n)))
         for i, token in enumerate(tokens):
             token.scale(min(1.0, p_view.scale_factor)).move_to(p_view.slot(i, 0))
             token.set_x(p_view.brackets.get_left()[0] - 0.2 - token.width / 2)
-
-        # Brighter cell = larger value: sin and cos lie in [-1, 1].
-        cell_w, cell_h = (s * p_view.scale_factor for s in p_view.cell_size)
-        heat = VGroup()
-        for i in range(n):
-            for j in range(d):
-                value = trace.get(f"positional[{i}][{j}]")
-                tile = Rectangle(width=cell_w - 0.04, height=cell_h - 0.04, stroke_width=0)
-                tile.set_fill(palette.POSITIONAL, opacity=0)
-                tile.move_to(p_view.slot(i, j))
-                tile.heat = 0.03 + 0.6 * (value + 1) / 2
-                heat.add(tile)
-        p_view.add_to_back(heat)
+        heat, strengths = self._wave_tiles(p_view)
 
         self.step("This lesson adds sine and cosine waves of the position")
         self.play(FadeIn(formulas, shift=0.1 * DOWN), run_time=1.0)
@@ -294,7 +285,10 @@ class PositionalScene(TopicScene):
         # White numbers stay readable on the brightest tiles.
         self.step("Each column is a wave: the first columns change fast, later ones slowly")
         self.play(
-            *(tile.animate.set_fill(opacity=tile.heat) for tile in heat),
+            *(
+                tile.animate.set_fill(opacity=strength)
+                for tile, strength in zip(heat, strengths, strict=True)
+            ),
             *(cell.animate.set_color(palette.HIGHLIGHT) for cell in p_view.cells),
             run_time=1.0,
         )
@@ -312,6 +306,26 @@ class PositionalScene(TopicScene):
         self.remove(heat)
         self.play(p_view.animate.scale(home_width / p_view.width).move_to(home), run_time=0.9)
 
+    def _wave_tiles(self, p_view: MatrixView) -> tuple[VGroup, list[float]]:
+        """A tile behind each cell of P (added to it, not yet shown), and each tile's strength to come.
+
+        Brighter cell = larger value: sin and cos lie in [-1, 1].
+        """
+        n, d = p_view.shape
+        cell_w, cell_h = (s * p_view.scale_factor for s in p_view.cell_size)
+        heat = VGroup()
+        strengths: list[float] = []  # each tile's opacity when shown, in the order of `heat`
+        for i in range(n):
+            for j in range(d):
+                value = self.trace.get(f"positional[{i}][{j}]")
+                tile = Rectangle(width=cell_w - 0.04, height=cell_h - 0.04, stroke_width=0)
+                tile.set_fill(palette.POSITIONAL, opacity=0)
+                tile.move_to(p_view.slot(i, j))
+                strengths.append(0.03 + 0.6 * (value + 1) / 2)
+                heat.add(tile)
+        p_view.add_to_back(heat)
+        return heat, strengths
+
     def _one_entry(self, e_view: MatrixView, p_view: MatrixView, x_view: MatrixView, layout: VGroup) -> None:
         """The first token's first entry in full, then the rest of its row."""
         numbers = self.numbers
@@ -327,7 +341,7 @@ class PositionalScene(TopicScene):
             numbers.number("x[0][0]", colour=palette.EMBEDDING),
         ).arrange(RIGHT, buff=0.25)
         detail.move_to(
-            [0, max(layout.get_bottom()[1] - DETAIL_BAND / 2, self.caption_top + DETAIL_BAND / 2), 0]
+            (0, max(layout.get_bottom()[1] - DETAIL_BAND / 2, self.caption_top + DETAIL_BAND / 2), 0)
         )
         self.play(Create(e_box), Create(p_box), run_time=0.6)
         self.play(
@@ -356,3 +370,26 @@ class PositionalScene(TopicScene):
         for j, c in enumerate(cells, start=1):
             x_view.set_cell(0, j, c)
         self.play(FadeOut(e_row), FadeOut(p_row), run_time=0.4)
+
+
+class _WordRow(VGroup):
+    """One word's embedding row: the word, then its look (little squares)."""
+
+    def __init__(self, word: Text, look: VGroup) -> None:
+        super().__init__(word, look)
+        self.word = word
+        self.look = look
+
+
+class _Sentence(VGroup):
+    """A sentence's words side by side (``words``) and below them ``stack``: its rows as one group.
+
+    ``rows`` are the rows of ``stack``, one per word in sentence order.
+    """
+
+    def __init__(self, words: VGroup, rows: Sequence[_WordRow]) -> None:
+        stack = VGroup(*rows)
+        super().__init__(words, stack)
+        self.words = words
+        self.stack = stack
+        self.rows = tuple(rows)

@@ -24,42 +24,72 @@ from manim import (
     ReplacementTransform,
     TransformFromCopy,
     VGroup,
+    VMobject,
 )
 
 from .kit import palette
 from .kit.attention import DotProductPanel, add_row_labels, token_matrix
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, fit_in_frame, formula, label
+from .kit.widgets import MatrixView, TracedText, entries, fit_in_frame, formula, label
 
 __all__ = ["ScoresScene"]
-
-HEAD = 0  # multi-head lessons: the first head stands for all
 
 
 class ScoresScene(TopicScene):
     """Scores as query-key dot products: one cell in full, then the matrix, then ÷ √d_k."""
 
     topic = "scores"
-    summary = (
-        "Scores Q·Kᵀ as query-key dot products: one cell with its products in full, then all, then ÷ √d_k"
-    )
 
     def construct(self) -> None:
-        trace = self.trace
-        numbers = self.numbers
-        h = HEAD
-        n, d_k = trace.heads[h].q.shape
-        scaled_lesson = trace.lesson.scale
+        head = self.first_head
+        n = head.trace.q.shape[0]
+        title = self.title("{{ S : s }} = {{ Q : q }} dot {{ K^T : k }}")
+        q_view, k_view, arrow, s_view, layout = self._layout(title)
 
-        title = formula(
-            "{{ S : s }} = {{ Q : q }} dot {{ K^T : k }}",
-            {"s": palette.SCORES, "q": palette.QUERY, "k": palette.KEY},
+        if head.several:
+            self.step("Each head scores on its own: here, the first head")
+        else:
+            self.step("A score says how well a query matches a key")
+        self.play(FadeIn(title), FadeIn(q_view), FadeIn(k_view), run_time=1.0)
+        self.wait(0.8)
+
+        self.step("Every query is compared with every key")
+        self.play(
+            FadeIn(arrow),
+            FadeIn(s_view.brackets),
+            FadeIn(s_view.heading),
+            FadeIn(s_view.column_labels),
+            run_time=1.0,
         )
-        title.to_edge(UP, buff=0.3)
+        self.wait(0.5)
 
+        i, j = 0, min(1, n - 1)
+        self.step("One score in full: a query row against a key row")
+        self._one_score(q_view, k_view, s_view, i, j, layout)
+
+        self.step("The same dot product for every query and key")
+        self._fill_rest(q_view, s_view, skip={(i, j)})
+        self.wait(0.5)
+
+        if self.trace.lesson.scale:
+            self._scale(title, VGroup(q_view, k_view, arrow), s_view, i, j)
+        else:
+            self.step("This lesson does not scale: the scores stay as they are")
+            self.play(FadeOut(VGroup(q_view, k_view, arrow)), run_time=0.6)
+            block = VGroup(s_view, self._row_names(s_view))
+            stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
+            fit_in_frame(stand_in, max_height=self._room_below(title), max_growth=1.5)
+            stand_in.move_to((0, (title.get_bottom()[1] + self.caption_top) / 2, 0))
+            self._move_block(s_view, block, stand_in)
+            self.wait(2.5)
+
+    def _layout(self, title: VMobject) -> tuple[MatrixView, MatrixView, VMobject, MatrixView, VGroup]:
+        """Q and K side by side, an arrow, and the empty scores under the title."""
+        numbers, head = self.numbers, self.first_head
+        n, d_k = head.trace.q.shape
         q_view = MatrixView(
             numbers,
-            lambda i, m: f"heads[{h}].q[{i}][{m}]",
+            entries(head.path("q")),
             (n, d_k),
             colour=palette.QUERY,
             name=formula("Q").set_color(palette.QUERY),
@@ -67,7 +97,7 @@ class ScoresScene(TopicScene):
         )
         k_view = MatrixView(
             numbers,
-            lambda j, m: f"heads[{h}].k[{j}][{m}]",
+            entries(head.path("k")),
             (n, d_k),
             colour=palette.KEY,
             name=formula("K").set_color(palette.KEY),
@@ -75,7 +105,7 @@ class ScoresScene(TopicScene):
         )
         s_view = token_matrix(
             numbers,
-            lambda i, j: f"heads[{h}].scores[{i}][{j}]",
+            entries(head.path("scores")),
             n,
             colour=palette.SCORES,
             name=formula("{{ Q : q }} dot {{ K^T : k }}", {"q": palette.QUERY, "k": palette.KEY}),
@@ -91,46 +121,10 @@ class ScoresScene(TopicScene):
         fit_in_frame(layout, max_height=4.1, max_growth=1.3)
         layout.next_to(title, DOWN, buff=0.35)
         layout.set_x(0)
+        return q_view, k_view, arrow, s_view, layout
 
-        if len(trace.heads) > 1:
-            self.step("Each head scores on its own: here, the first head")
-        else:
-            self.step("A score says how well a query matches a key")
-        self.play(FadeIn(title), FadeIn(q_view), FadeIn(k_view), run_time=1.0)
-        self.wait(0.8)
-
-        self.step("Every query is compared with every key")
-        self.play(
-            FadeIn(arrow),
-            FadeIn(s_view.brackets),
-            FadeIn(s_view.name),
-            FadeIn(s_view.column_labels),
-            run_time=1.0,
-        )
-        self.wait(0.5)
-
-        i, j = 0, min(1, n - 1)
-        self.step("One score in full: a query row against a key row")
-        self._one_score(q_view, k_view, s_view, i, j, layout)
-
-        self.step("The same dot product for every query and key")
-        self._fill_rest(q_view, s_view, skip={(i, j)})
-        self.wait(0.5)
-
-        if scaled_lesson:
-            self._scale(title, q_view, k_view, arrow, s_view, i, j)
-        else:
-            self.step("This lesson does not scale: the scores stay as they are")
-            self.play(FadeOut(VGroup(q_view, k_view, arrow)), run_time=0.6)
-            block = VGroup(s_view, self._row_names(s_view))
-            stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
-            fit_in_frame(stand_in, max_height=self._room_below(title), max_growth=1.5)
-            stand_in.move_to([0, (title.get_bottom()[1] + self.caption_top) / 2, 0])
-            self._move_block(s_view, block, stand_in)
-            self.wait(2.5)
-
-    def _room_below(self, title: VGroup) -> float:
-        return title.get_bottom()[1] - self.caption_top - 0.5
+    def _room_below(self, title: VMobject) -> float:
+        return float(title.get_bottom()[1] - self.caption_top - 0.5)
 
     def _row_names(self, view: MatrixView) -> VGroup:
         """Query tokens beside the rows of ``view`` at its current size (not added)."""
@@ -149,8 +143,7 @@ class ScoresScene(TopicScene):
         self, q_view: MatrixView, k_view: MatrixView, s_view: MatrixView, i: int, j: int, layout: VGroup
     ) -> None:
         """Query row i and key row j side by side, their products, and the sum into cell (i, j)."""
-        numbers = self.numbers
-        h = HEAD
+        numbers, head = self.numbers, self.first_head
         d_k = q_view.shape[1]
         q_box = q_view.row_box(i, palette.QUERY)
         k_box = k_view.row_box(j, palette.KEY)
@@ -158,10 +151,10 @@ class ScoresScene(TopicScene):
 
         panel = DotProductPanel(
             numbers,
-            [f"heads[{h}].q[{i}][{m}]" for m in range(d_k)],
-            [f"heads[{h}].k[{j}][{m}]" for m in range(d_k)],
-            [f"heads[{h}].score_terms[{i}][{j}][{m}]" for m in range(d_k)],
-            f"heads[{h}].scores[{i}][{j}]",
+            [head.path(f"q[{i}][{m}]") for m in range(d_k)],
+            [head.path(f"k[{j}][{m}]") for m in range(d_k)],
+            [head.path(f"score_terms[{i}][{j}][{m}]") for m in range(d_k)],
+            head.path(f"scores[{i}][{j}]"),
             left_label=VGroup(
                 formula("q").set_color(palette.QUERY), numbers.token(i, colour=palette.QUERY)
             ).arrange(RIGHT, buff=0.15),
@@ -170,7 +163,7 @@ class ScoresScene(TopicScene):
             ).arrange(RIGHT, buff=0.15),
         )
         room = layout.get_bottom()[1] - self.caption_top - 0.35
-        fit_in_frame(panel, max_width=self.camera.frame_width - 1.0, max_height=room)
+        fit_in_frame(panel, max_width=self.frame_width - 1.0, max_height=room)
         panel.next_to(layout, DOWN, buff=0.25).set_x(0)
         self.play(
             panel.bring_factors(
@@ -204,34 +197,62 @@ class ScoresScene(TopicScene):
                 LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2),
                 run_time=0.7,
             )
-            for j, c in zip(columns, cells):
+            for j, c in zip(columns, cells, strict=True):
                 s_view.set_cell(i, j, c)
             box = new_box
         if box is not None:
             self.play(FadeOut(box), run_time=0.3)
 
-    def _scale(
-        self,
-        title: VGroup,
-        q_view: MatrixView,
-        k_view: MatrixView,
-        arrow: VGroup,
-        s_view: MatrixView,
-        i: int,
-        j: int,
-    ) -> None:
+    def _scale(self, title: VMobject, leaving: VGroup, s_view: MatrixView, i: int, j: int) -> None:
         """Every score ÷ √d_k: the factor from the trace, one cell in full, then the rest."""
-        numbers = self.numbers
-        h = HEAD
-        n = s_view.shape[0]
-
         self.step("Divide every score by the square root of the key width")
         # Inline slash, not a fraction: a built-up fraction would make the title tall.
-        new_title = formula(
-            "{{ S : s }} = {{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)",
-            {"s": palette.SCORES, "q": palette.QUERY, "k": palette.KEY},
-        ).to_edge(UP, buff=0.3)
+        new_title = self.title("{{ S : s }} = {{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)")
+        middle, scaled_view, block, stand_in, final = self._scale_layout(title, s_view)
+        d_line, root_line, divide, middle_arrow = middle
 
+        self.play(FadeOut(leaving), ReplacementTransform(title, new_title), run_time=0.7)
+        self._move_block(s_view, block, stand_in)
+        self.play(FadeIn(d_line), run_time=0.6)
+        self.play(FadeIn(root_line), run_time=0.6)
+        self.play(
+            FadeIn(divide),
+            Create(middle_arrow),
+            FadeIn(scaled_view.brackets),
+            FadeIn(scaled_view.heading),
+            FadeIn(scaled_view.column_labels),
+            run_time=0.9,
+        )
+        scale = root_line[1]
+        assert isinstance(scale, TracedText)
+        self._one_division(s_view, scaled_view, scale, final, i, j)
+
+        self.step("Every score shrinks by the same factor")
+        n = s_view.shape[0]
+        cells = [
+            ((a, b), scaled_view.make_cell(a, b)) for a in range(n) for b in range(n) if (a, b) != (i, j)
+        ]
+        self.play(
+            LaggedStart(*(TransformFromCopy(s_view.cell(a, b), c) for (a, b), c in cells), lag_ratio=0.08),
+            run_time=min(2.5, 0.6 + 0.06 * len(cells)),
+        )
+        for (a, b), c in cells:
+            scaled_view.set_cell(a, b, c)
+        self.wait(0.8)
+
+        self.step("The scaled scores go on to the softmax")
+        self.wait(2.0)
+
+    def _scale_layout(
+        self, title: VMobject, s_view: MatrixView
+    ) -> tuple[VGroup, MatrixView, VGroup, Rectangle, VGroup]:
+        """The scores, d_k and its square root, and the empty scaled scores, side by side.
+
+        Returns the middle column (d_k, √d_k, ÷ √d_k, an arrow), the scaled
+        scores, the scores with their row names, a stand-in of where those go,
+        and the whole layout.
+        """
+        numbers = self.numbers
         d_line = VGroup(formula("d_k ="), numbers.number("d_k")).arrange(RIGHT, buff=0.15)
         root_line = VGroup(formula("sqrt(d_k) ="), numbers.number("scale")).arrange(RIGHT, buff=0.15)
         divide = formula("div sqrt(d_k)")
@@ -242,8 +263,8 @@ class ScoresScene(TopicScene):
 
         scaled_view = token_matrix(
             numbers,
-            lambda a, b: f"heads[{h}].scaled[{a}][{b}]",
-            n,
+            entries(self.first_head.path("scaled")),
+            s_view.shape[0],
             colour=palette.SCORES,
             name=formula(
                 "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)", {"q": palette.QUERY, "k": palette.KEY}
@@ -261,60 +282,34 @@ class ScoresScene(TopicScene):
         scaled_view.shift(UP * (bracket_y - scaled_view.brackets.get_center()[1]))
         middle.set_y(bracket_y)
         fit_in_frame(final, max_height=self._room_below(title), max_growth=1.3)
-        final.move_to([0, (title.get_bottom()[1] + self.caption_top) / 2, 0])
+        final.move_to((0, (title.get_bottom()[1] + self.caption_top) / 2, 0))
+        return middle, scaled_view, block, stand_in, final
 
-        self.play(
-            FadeOut(VGroup(q_view, k_view, arrow)), ReplacementTransform(title, new_title), run_time=0.7
-        )
-        self._move_block(s_view, block, stand_in)
-        self.play(FadeIn(d_line), run_time=0.6)
-        self.play(FadeIn(root_line), run_time=0.6)
-        self.play(
-            FadeIn(divide),
-            Create(middle_arrow),
-            FadeIn(scaled_view.brackets),
-            FadeIn(scaled_view.name),
-            FadeIn(scaled_view.column_labels),
-            run_time=0.9,
-        )
-
+    def _one_division(
+        self, s_view: MatrixView, scaled_view: MatrixView, scale: TracedText, final: VGroup, i: int, j: int
+    ) -> None:
+        """Score (i, j) divided by √d_k, written out, into its cell of the scaled scores."""
+        numbers, head = self.numbers, self.first_head
         self.step("One score divided in full")
         equation = VGroup(
-            numbers.number(f"heads[{h}].scores[{i}][{j}]", colour=palette.SCORES),
+            numbers.number(head.path(f"scores[{i}][{j}]"), colour=palette.SCORES),
             label("÷", colour=palette.MUTED),
             numbers.number("scale"),
             label("=", colour=palette.MUTED),
-            numbers.number(f"heads[{h}].scaled[{i}][{j}]", colour=palette.SCORES),
+            numbers.number(head.path(f"scaled[{i}][{j}]"), colour=palette.SCORES),
         ).arrange(RIGHT, buff=0.2)
         below = final.get_bottom()[1]
-        equation.move_to([0, (below + self.caption_top) / 2, 0])
+        equation.move_to((0, (below + self.caption_top) / 2, 0))
         if equation.get_bottom()[1] < self.caption_top + 0.05:
             # No room under the matrices: put it above them, under the title.
             equation.next_to(final, UP, buff=0.1)
         source_box = s_view.cell_box(i, j, palette.HIGHLIGHT)
         target_box = scaled_view.cell_box(i, j, palette.HIGHLIGHT)
         self.play(Create(source_box), TransformFromCopy(s_view.cell(i, j), equation[0]), run_time=0.8)
-        self.play(FadeIn(equation[1]), TransformFromCopy(root_line[1], equation[2]), run_time=0.7)
+        self.play(FadeIn(equation[1]), TransformFromCopy(scale, equation[2]), run_time=0.7)
         self.play(FadeIn(equation[3]), FadeIn(equation[4]), run_time=0.6)
         cell = scaled_view.make_cell(i, j)
         self.play(Create(target_box), TransformFromCopy(equation[4], cell), run_time=0.8)
         scaled_view.set_cell(i, j, cell)
         self.wait(0.6)
         self.play(FadeOut(VGroup(equation, source_box, target_box)), run_time=0.4)
-
-        self.step("Every score shrinks by the same factor")
-        cells = []
-        for a in range(n):
-            for b in range(n):
-                if (a, b) != (i, j):
-                    cells.append(((a, b), scaled_view.make_cell(a, b)))
-        self.play(
-            LaggedStart(*(TransformFromCopy(s_view.cell(a, b), c) for (a, b), c in cells), lag_ratio=0.08),
-            run_time=min(2.5, 0.6 + 0.06 * len(cells)),
-        )
-        for (a, b), c in cells:
-            scaled_view.set_cell(a, b, c)
-        self.wait(0.8)
-
-        self.step("The scaled scores go on to the softmax")
-        self.wait(2.0)

@@ -6,7 +6,8 @@ gives one score per token; the scores are divided by sqrt(d_k) (when the lesson
 scales); softmax turns them into weights that add up to one (bars); each value
 row is scaled by its weight and the rows are added into the token's context
 vector; and, when the lesson has a residual connection, the token's input x is
-added back (through W_o first when the lesson has one or several heads).
+added back (through W_o first when the lesson has one or several heads). A
+multi-head lesson shows its first head, tagged.
 """
 
 from __future__ import annotations
@@ -15,28 +16,28 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
+    Animation,
     Arrow,
     Create,
     FadeIn,
     FadeOut,
     LaggedStart,
-    Mobject,
     ReplacementTransform,
     TransformFromCopy,
     VGroup,
+    VMobject,
 )
 
 from .kit import palette
 from .kit.attention import DotProductPanel, SoftmaxBars
 from .kit.stage import TopicScene
+from .kit.sums import ColumnSum, WeightedValues, residual_rows
 from .kit.widgets import MatrixView, fit_in_frame, formula, highlight, label
-from .weighted_sum import ColumnSum, WeightedValues, residual_rows
 
 __all__ = ["SingleQueryScene"]
 
 # The token whose attention is followed from start to finish.
 TOKEN = 0
-HEAD = "heads[0]"
 WORD_SIZE = 22
 
 
@@ -44,35 +45,43 @@ class SingleQueryScene(TopicScene):
     """One token's attention in full: query · keys, scale, softmax, weighted values, context, residual."""
 
     topic = "single_query"
-    summary = "One token start to finish: its query against every key, softmax, weighted values, context and residual"
 
     def construct(self) -> None:
-        trace = self.trace
-        numbers = self.numbers
-        head = trace.heads[0]
-        n, d_k = head.q.shape
-        several = len(trace.heads) > 1
-        masked = head.mask is not None
-        scaled = trace.lesson.scale
-        frame_w = self.camera.frame_width
-
-        title = self._title(
+        head = self.first_head
+        self.head = head
+        self.masked = head.trace.mask is not None
+        self.scaled = self.trace.lesson.scale
+        title = self.title(
             "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }} \\/ sqrt(d_k)"
-            if scaled
+            if self.scaled
             else "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }}"
         )
-        self.head_tag = (
-            label("first head", colour=palette.head_colour(0), font_size=WORD_SIZE) if several else None
-        )
-        if self.head_tag is not None:
-            self.head_tag.to_corner(UP + RIGHT, buff=0.35)
-        self.top = title.get_bottom()[1] - 0.35
-        self.bottom = self.caption_top + 0.2
+        self.head_mark = self.head_tag(head.index, font_size=WORD_SIZE) if head.several else None
+        if self.head_mark is not None:
+            self.head_mark.to_corner(UP + RIGHT, buff=0.35)
+        self.room = self.content(below=title)
 
-        # Stage one: the query above the keys, a column of scores beside them.
+        q_view, k_view, score_col, final_col = self._score_views()
+        panel = self._layout(q_view, k_view, score_col, final_col)
+        self._query_and_keys(title, q_view, k_view)
+        self._first_score(panel, q_view, k_view, score_col)
+        self._every_score(k_view, score_col)
+        if final_col is not None:
+            self._final_scores(score_col, final_col)
+        source = final_col if final_col is not None else score_col
+        shown = VGroup(q_view, k_view, score_col, final_col if final_col is not None else VGroup())
+        title = self._softmax(title, shown, source)
+        self._values(title)
+
+    # -- scores ------------------------------------------------------------------------
+
+    def _score_views(self) -> tuple[MatrixView, MatrixView, MatrixView, MatrixView | None]:
+        """The query row, the keys, the column of scores and (scaled or masked) the one softmax reads."""
+        numbers, head = self.numbers, self.head
+        n, d_k = head.trace.q.shape
         q_view = MatrixView(
             numbers,
-            lambda _r, m: f"{HEAD}.q[{TOKEN}][{m}]",
+            lambda _r, m: head.path(f"q[{TOKEN}][{m}]"),
             (1, d_k),
             colour=palette.QUERY,
             name=formula('{{ "query" q : q }}', {"q": palette.QUERY}),
@@ -80,201 +89,191 @@ class SingleQueryScene(TopicScene):
         )
         k_view = MatrixView(
             numbers,
-            lambda j, m: f"{HEAD}.k[{j}][{m}]",
+            lambda j, m: head.path(f"k[{j}][{m}]"),
             (n, d_k),
             colour=palette.KEY,
             name=formula('{{ "keys" K : k }}', {"k": palette.KEY}),
             row_labels=[numbers.token(j) for j in range(n)],
         )
-        score_col = MatrixView(
-            numbers,
-            lambda j, _c: f"{HEAD}.scores[{TOKEN}][{j}]",
-            (n, 1),
-            colour=palette.SCORES,
-            name=formula('{{ "score" : s }}', {"s": palette.SCORES}),
-            filled=False,
-        )
+        score_col = self._score_column("scores", formula('{{ "score" : s }}', {"s": palette.SCORES}))
+        if not (self.scaled or self.masked):
+            return q_view, k_view, score_col, None
         # The column softmax reads: scaled scores, or masked ones (−∞ for later tokens).
-        final_field = "masked" if masked else "scaled"
-        if masked:
-            final_name: Mobject = formula('{{ "masked" : s }}', {"s": palette.SCORES})
+        final_name: VMobject
+        if self.masked:
+            final_name = formula('{{ "masked" : s }}', {"s": palette.SCORES})
         else:
             final_name = VGroup(
                 label("÷", colour=palette.MUTED), numbers.number("scale", colour=palette.MUTED)
             ).arrange(RIGHT, buff=0.12)
-        final_col = MatrixView(
-            numbers,
-            lambda j, _c: f"{HEAD}.{final_field}[{TOKEN}][{j}]",
-            (n, 1),
+        return q_view, k_view, score_col, self._score_column(self._final_field, final_name)
+
+    @property
+    def _final_field(self) -> str:
+        """The scores softmax reads: masked, scaled, or as they are."""
+        return "masked" if self.masked else "scaled" if self.scaled else "scores"
+
+    def _score_column(self, field: str, name: VMobject) -> MatrixView:
+        """An empty column of the token's scores (``field``: scores, scaled or masked)."""
+        return MatrixView(
+            self.numbers,
+            lambda j, _c: self.head.path(f"{field}[{TOKEN}][{j}]"),
+            (self.head.trace.q.shape[0], 1),
             colour=palette.SCORES,
-            name=final_name,
+            name=name,
             filled=False,
         )
-        has_final = scaled or masked
+
+    def _layout(
+        self, q_view: MatrixView, k_view: MatrixView, score_col: MatrixView, final_col: MatrixView | None
+    ) -> DotProductPanel:
+        """The query above the keys, the score columns beside them, the dot product under; returns it."""
+        head, d_k = self.head, self.head.trace.q.shape[1]
         qk = VGroup(q_view, k_view).arrange(DOWN, buff=0.45)
         # The query's brackets line up with the keys' (the token label sits over theirs).
         q_view.shift(RIGHT * (k_view.brackets.get_left()[0] - q_view.brackets.get_left()[0]))
-        columns = [qk, score_col] + ([final_col] if has_final else [])
+        columns = [qk, score_col] + ([final_col] if final_col is not None else [])
         stage = VGroup(*columns).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
-
         panel = DotProductPanel(
-            numbers,
-            [f"{HEAD}.q[{TOKEN}][{m}]" for m in range(d_k)],
-            [f"{HEAD}.k[0][{m}]" for m in range(d_k)],
-            [f"{HEAD}.score_terms[{TOKEN}][0][{m}]" for m in range(d_k)],
-            f"{HEAD}.scores[{TOKEN}][0]",
+            self.numbers,
+            [head.path(f"q[{TOKEN}][{m}]") for m in range(d_k)],
+            [head.path(f"k[0][{m}]") for m in range(d_k)],
+            [head.path(f"score_terms[{TOKEN}][0][{m}]") for m in range(d_k)],
+            head.path(f"scores[{TOKEN}][0]"),
             left_label=formula("{{ q : q }}", {"q": palette.QUERY}),
             right_label=formula("{{ k : k }}", {"k": palette.KEY}),
         )
-        fit_in_frame(panel, max_width=frame_w - 0.8)
-        layout = VGroup(stage, panel).arrange(DOWN, buff=0.45)
-        fit_in_frame(layout, max_width=frame_w - 0.6, max_height=self.top - self.bottom, max_growth=1.3)
-        layout.move_to([0, (self.top + self.bottom) / 2, 0])
+        fit_in_frame(panel, max_width=self.frame_width - 0.8)
+        self.fit_into(VGroup(stage, panel).arrange(DOWN, buff=0.45), self.room, max_growth=1.3)
+        return panel
 
-        intro = (
-            "In the first head, follow one token: its query asks every key"
-            if several
-            else "Follow one token: its query asks every key"
-        )
-        self.step(intro)
+    def _query_and_keys(self, title: VMobject, q_view: MatrixView, k_view: MatrixView) -> None:
+        if self.head.several:
+            self.step("In the first head, follow one token: its query asks every key")
+        else:
+            self.step("Follow one token: its query asks every key")
         self.play(
             FadeIn(title),
-            *([FadeIn(self.head_tag)] if self.head_tag is not None else []),
+            *([FadeIn(self.head_mark)] if self.head_mark is not None else []),
             FadeIn(q_view),
             FadeIn(k_view),
             run_time=1.2,
         )
         self.wait(1.0)
 
+    def _first_score(
+        self, panel: DotProductPanel, q_view: MatrixView, k_view: MatrixView, score_col: MatrixView
+    ) -> None:
+        """Query times the first key, product by product, into the first score."""
         self.step("Query times the first key: multiply matching entries and add")
-        q_box = q_view.row_box(0, palette.QUERY)
-        k_box = k_view.row_box(0, palette.KEY)
+        self._q_box = q_view.row_box(0, palette.QUERY)
+        self._k_box = k_view.row_box(0, palette.KEY)
         self.play(
-            Create(q_box), Create(k_box), FadeIn(score_col.brackets), FadeIn(score_col.name), run_time=0.7
+            Create(self._q_box),
+            Create(self._k_box),
+            FadeIn(score_col.brackets),
+            FadeIn(score_col.heading),
+            run_time=0.7,
         )
         self.play(panel.bring_factors(q_view.row(0), k_view.row(0)), run_time=1.0)
-        for m in range(d_k):
+        for m in range(len(panel.products)):
             self.play(panel.product(m), run_time=0.45)
         self.play(panel.total(), run_time=0.6)
         first = score_col.make_cell(0, 0)
         self.play(TransformFromCopy(panel.result, first), run_time=0.8)
         score_col.set_cell(0, 0, first)
         self.wait(0.8)
+        self._panel = panel
 
+    def _every_score(self, k_view: MatrixView, score_col: MatrixView) -> None:
+        """Every other key's score, quickly."""
         self.step("The same with every key: one score per token")
-        self.play(FadeOut(panel), run_time=0.5)
-        for j in range(1, n):
+        self.play(FadeOut(self._panel), run_time=0.5)
+        k_box = self._k_box
+        for j in range(1, score_col.shape[0]):
             new_box = k_view.row_box(j, palette.KEY)
             cell = score_col.make_cell(j, 0)
             self.play(ReplacementTransform(k_box, new_box), FadeIn(cell, shift=0.15 * RIGHT), run_time=0.6)
             score_col.set_cell(j, 0, cell)
             k_box = new_box
-        self.play(FadeOut(VGroup(q_box, k_box)), run_time=0.4)
+        self.play(FadeOut(VGroup(self._q_box, k_box)), run_time=0.4)
         self.wait(0.6)
 
-        if has_final:
-            if masked and scaled:
-                caption = "Divide by the square root of d_k, and hide later tokens as minus infinity"
-            elif masked:
-                caption = "Later tokens are hidden: their scores become minus infinity"
-            else:
-                caption = "Each score is divided by the square root of d_k"
-            self.step(caption)
-            cells = [final_col.make_cell(j, 0) for j in range(n)]
-            self.play(FadeIn(final_col.brackets), FadeIn(final_col.name), run_time=0.6)
-            self.play(
-                LaggedStart(
-                    *(TransformFromCopy(score_col.cell(j, 0), cells[j]) for j in range(n)), lag_ratio=0.15
-                ),
-                run_time=1.2,
-            )
-            for j, cell in enumerate(cells):
-                final_col.set_cell(j, 0, cell)
-            self.wait(1.0)
-        softmax_input = final_col if has_final else score_col
-
-        title = self._softmax(
-            title,
-            VGroup(q_view, k_view, score_col, final_col if has_final else VGroup()),
-            softmax_input,
-            final_field if has_final else "scores",
+    def _final_scores(self, score_col: MatrixView, final_col: MatrixView) -> None:
+        """The scores divided by sqrt(d_k), and/or later tokens hidden as −∞."""
+        if self.masked and self.scaled:
+            self.step("Divide by the square root of d_k, and hide later tokens as minus infinity")
+        elif self.masked:
+            self.step("Later tokens are hidden: their scores become minus infinity")
+        else:
+            self.step("Each score is divided by the square root of d_k")
+        n = final_col.shape[0]
+        cells = [final_col.make_cell(j, 0) for j in range(n)]
+        self.play(FadeIn(final_col.brackets), FadeIn(final_col.heading), run_time=0.6)
+        self.play(
+            LaggedStart(
+                *(TransformFromCopy(score_col.cell(j, 0), cells[j]) for j in range(n)), lag_ratio=0.15
+            ),
+            run_time=1.2,
         )
-        self._values(title)
+        for j, cell in enumerate(cells):
+            final_col.set_cell(j, 0, cell)
+        self.wait(1.0)
 
-    def _title(self, expression: str) -> Mobject:
-        """The formula heading the current stage, each symbol in its role's colour."""
-        roles = {
-            "s": palette.SCORES,
-            "q": palette.QUERY,
-            "k": palette.KEY,
-            "a": palette.WEIGHTS,
-            "v": palette.VALUE,
-            "c": palette.CONTEXT,
-            "x": palette.EMBEDDING,
-            "o": palette.OUTPUT,
-        }
-        used = {name: colour for name, colour in roles.items() if f": {name} }}}}" in expression}
-        return formula(expression, used).to_edge(UP, buff=0.3)
+    # -- softmax -----------------------------------------------------------------------
 
-    def _softmax(self, title: Mobject, stage: VGroup, source: MatrixView, field: str) -> Mobject:
-        """The scores laid out over a bar chart of the weights softmax makes of them."""
-        numbers = self.numbers
-        n = source.shape[0]
-        frame_w = self.camera.frame_width
-        chart = SoftmaxBars(
-            numbers,
-            [f"{HEAD}.weights[{TOKEN}][{j}]" for j in range(n)],
-            [numbers.token(j) for j in range(n)],
-            colour=palette.WEIGHTS,
-            max_height=2.2,
-        )
+    def _chart(self) -> tuple[SoftmaxBars, VGroup]:
+        """The weights as bars, columns at least as wide as the scores above them; and those scores."""
+        numbers, head = self.numbers, self.head
+        n = head.trace.q.shape[0]
         scores_row = VGroup(
-            *(numbers.number(f"{HEAD}.{field}[{TOKEN}][{j}]", colour=palette.SCORES) for j in range(n))
+            *(
+                numbers.number(head.path(f"{self._final_field}[{TOKEN}][{j}]"), colour=palette.SCORES)
+                for j in range(n)
+            )
         )
-        # The chart's columns are at least as wide as the scores they sit under.
         widest = max(m.width for m in scores_row)
-        if widest + 0.25 > chart.column_width:
-            chart = SoftmaxBars(
+
+        def bars(min_column_width: float) -> SoftmaxBars:
+            return SoftmaxBars(
                 numbers,
-                [f"{HEAD}.weights[{TOKEN}][{j}]" for j in range(n)],
+                [head.path(f"weights[{TOKEN}][{j}]") for j in range(n)],
                 [numbers.token(j) for j in range(n)],
                 colour=palette.WEIGHTS,
                 max_height=2.2,
-                min_column_width=widest,
+                min_column_width=min_column_width,
             )
+
+        chart = bars(0.0)
+        if widest + 0.25 > chart.column_width:
+            chart = bars(widest)
         top_y = chart.baseline.get_center()[1] + chart.max_height + 0.75
         for j, mob in enumerate(scores_row):
-            mob.move_to([chart.column_x(j), top_y, 0])
-        scores_name = formula('{{ "scores" : s }}', {"s": palette.SCORES})
-        weights_name = formula('{{ "weights" : a }}', {"a": palette.WEIGHTS})
-        left = chart.baseline.get_left()[0] - 0.35
-        scores_name.move_to([left - scores_name.width / 2, top_y, 0])
-        weights_name.move_to(
-            [left - weights_name.width / 2, chart.baseline.get_center()[1] + chart.max_height / 2, 0]
-        )
-        arrow = Arrow(UP * 0.25, DOWN * 0.25, color=palette.MUTED, buff=0, stroke_width=4)
-        arrow.move_to([scores_name.get_center()[0], (top_y + weights_name.get_center()[1]) / 2, 0])
-        softmax_word = formula('"softmax"').scale(0.8).next_to(arrow, RIGHT, buff=0.1)
+            mob.move_to((chart.column_x(j), top_y, 0))
+        return chart, scores_row
+
+    def _softmax(self, title: VMobject, stage: VGroup, source: MatrixView) -> VMobject:
+        """The scores laid out over a bar chart of the weights softmax makes of them; returns the title."""
+        n = source.shape[0]
+        chart, scores_row = self._chart()
+        scores_name, weights_name, arrow, softmax_word = self._chart_names(chart, scores_row)
         block = VGroup(chart, scores_row, scores_name, weights_name, arrow, softmax_word)
         pile, outline = chart.stack(buff=0.7)
         together = label("together", colour=palette.MUTED, font_size=WORD_SIZE - 2)
         together.next_to(outline, DOWN, buff=0.15)
         together.align_to(chart.labels, UP)
         one = VGroup(pile, outline, together)
-        whole = VGroup(block, one)
-        fit_in_frame(whole, max_width=frame_w - 0.8, max_height=self.top - self.bottom, max_growth=1.3)
-        whole.move_to([0, (self.top + self.bottom) / 2, 0])
+        self.fit_into(VGroup(block, one), self.content(below=title, side=0.4), max_growth=1.3)
 
-        new_title = self._title('{{ a_j : a }} = "softmax"({{ s : s }})_j')
+        new_title = self.title('{{ a_j : a }} = "softmax"({{ s : s }})_j')
         self.step("Softmax turns the scores into weights that add up to one")
-        moved = [source.cell(j, 0) for j in range(n)]
         self.play(
             FadeOut(VGroup(*(m for m in stage if m is not source))),
-            FadeOut(VGroup(source.brackets, source.name)),
+            FadeOut(VGroup(source.brackets, source.heading)),
             run_time=0.6,
         )
         self.play(
-            *(ReplacementTransform(moved[j], scores_row[j]) for j in range(n)),
+            *(ReplacementTransform(source.cell(j, 0), scores_row[j]) for j in range(n)),
             FadeIn(scores_name),
             *_swap(title, new_title),
             run_time=1.0,
@@ -295,7 +294,7 @@ class SingleQueryScene(TopicScene):
             run_time=1.2,
         )
         self.wait(1.2)
-        self._chart = chart
+        self._bars = chart
         # Everything of this stage but the weights, which move on to the values.
         self._softmax_rest = VGroup(
             chart.bars,
@@ -306,32 +305,42 @@ class SingleQueryScene(TopicScene):
             weights_name,
             arrow,
             softmax_word,
-            pile,
-            outline,
-            together,
+            one,
         )
         return new_title
 
-    def _values(self, title: Mobject) -> None:
+    @staticmethod
+    def _chart_names(chart: SoftmaxBars, scores_row: VGroup) -> tuple[VMobject, VMobject, VMobject, VMobject]:
+        """The names "scores" and "weights" left of their rows, an arrow between them marked "softmax"."""
+        top_y = scores_row[0].get_center()[1]
+        scores_name = formula('{{ "scores" : s }}', {"s": palette.SCORES})
+        weights_name = formula('{{ "weights" : a }}', {"a": palette.WEIGHTS})
+        left = chart.baseline.get_left()[0] - 0.35
+        scores_name.move_to((left - scores_name.width / 2, top_y, 0))
+        weights_name.move_to(
+            (left - weights_name.width / 2, chart.baseline.get_center()[1] + chart.max_height / 2, 0)
+        )
+        arrow = Arrow(UP * 0.25, DOWN * 0.25, color=palette.MUTED, buff=0, stroke_width=4)
+        arrow.move_to((scores_name.get_center()[0], (top_y + weights_name.get_center()[1]) / 2, 0))
+        softmax_word = formula('"softmax"').scale(0.8).next_to(arrow, RIGHT, buff=0.1)
+        return scores_name, weights_name, arrow, softmax_word
+
+    # -- values, context, residual -----------------------------------------------------
+
+    def _values(self, title: VMobject) -> None:
         """Each value row scaled by its weight and summed: the context, then the residual."""
-        numbers = self.numbers
-        trace = self.trace
-        frame_w = self.camera.frame_width
-        n = trace.heads[0].v.shape[0]
-        panel = WeightedValues(numbers, 0, TOKEN)
-        fit_in_frame(panel, max_width=frame_w - 0.6, max_height=self.top - self.bottom, max_growth=1.3)
-        panel.move_to([0, (self.top + self.bottom) / 2, 0])
-        new_title = self._title("{{ c : c }} = sum_j {{ a_j : a }} {{ v_j : v }}")
+        n = self.head.trace.v.shape[0]
+        panel = self.fit_into(WeightedValues(self.numbers, self.head.index, TOKEN), self.room, max_growth=1.3)
+        new_title = self.title("{{ c : c }} = sum_j {{ a_j : a }} {{ v_j : v }}")
 
         self.step("Each value row is multiplied by its weight")
-        chart = self._chart
         self.play(FadeOut(self._softmax_rest), run_time=0.6)
         self.play(
-            *(ReplacementTransform(chart.values[j], panel.weights.cell(j, 0)) for j in range(n)),
+            *(ReplacementTransform(self._bars.values[j], panel.weights.cell(j, 0)) for j in range(n)),
             *_swap(title, new_title),
-            FadeIn(VGroup(panel.weights.brackets, panel.weights.name, panel.weights.row_labels)),
+            FadeIn(VGroup(panel.weights.brackets, panel.weights.heading, panel.weights.row_labels)),
             FadeIn(panel.values),
-            FadeIn(VGroup(panel.times, panel.equals, panel.terms.brackets, panel.terms.name)),
+            FadeIn(VGroup(panel.times, panel.equals, panel.terms.brackets, panel.terms.heading)),
             run_time=1.2,
         )
         terms = panel.play_rows(self)
@@ -340,86 +349,39 @@ class SingleQueryScene(TopicScene):
         context = panel.play_sum(self)
         self.wait(1.2)
 
-        if trace.residual is not None:
-            self._residual(
-                new_title,
-                VGroup(
-                    panel.weights,
-                    panel.times,
-                    panel.values,
-                    panel.equals,
-                    panel.terms.brackets,
-                    panel.terms.name,
-                    terms,
-                    panel.bar,
-                ),
-                panel,
-                context,
+        if self.trace.residual is not None:
+            leaving = VGroup(
+                panel.weights,
+                panel.times,
+                panel.values,
+                panel.equals,
+                panel.terms.brackets,
+                panel.terms.heading,
+                terms,
+                panel.bar,
             )
+            self._residual(new_title, leaving, panel, context)
 
-    def _residual(self, title: Mobject, leaving: VGroup, panel: WeightedValues, context: VGroup) -> None:
+    def _residual(self, title: VMobject, leaving: VGroup, panel: WeightedValues, context: VGroup) -> None:
         """The token's input added back: x + context (or x + output after W_o) = residual."""
-        numbers = self.numbers
-        trace = self.trace
-        frame_w = self.camera.frame_width
-        d = trace.x.shape[1]
-        middle = self.top - self.bottom
-        centre = [0, (self.top + self.bottom) / 2, 0]
-        rows, through_w_o = residual_rows(trace)
-        block = ColumnSum(numbers, rows, d, [TOKEN])
-        fit_in_frame(block, max_width=frame_w - 0.6, max_height=middle, max_growth=1.3)
-        block.move_to(centre)
+        d = self.trace.x.shape[1]
+        rows, through_w_o = residual_rows(self.trace)
+        block = self.fit_into(ColumnSum(self.numbers, rows, d, [TOKEN]), self.room, max_growth=1.3)
         x_row, mid_row, sum_row = (block.make_row(r, TOKEN) for r in range(3))
         token = block.make_token(TOKEN)
         symbol = "o" if through_w_o else "c"
-        new_title = self._title(f'{{{{ "residual" : r }}}} = {{{{ x : x }}}} + {{{{ {symbol} : {symbol} }}}}')
+        new_title = self.title(f'{{{{ "residual" : r }}}} = {{{{ x : x }}}} + {{{{ {symbol} : {symbol} }}}}')
 
         if through_w_o:
-            # Several heads or W_o: the context is not added as it is. First its
-            # link to the output row: context, an arrow through W_o, the output.
-            context_group = VGroup(panel.context_label, context)
-            output_row = mid_row.copy()
-            output_name = block.names[1].copy()
-            target = context_group.copy()
-            arrow = Arrow(UP * 0.4, DOWN * 0.4, color=palette.MUTED, buff=0, stroke_width=4)
-            link = VGroup(
-                arrow,
-                formula("dot {{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}).next_to(arrow, RIGHT, buff=0.2),
-            )
-            if len(trace.heads) > 1:
-                link.add(
-                    label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2).next_to(
-                        link, RIGHT, buff=0.25
-                    )
-                )
-            output = VGroup(output_name, output_row)
-            chain = VGroup(target, link, output).arrange(DOWN, buff=0.4)
-            # The output row keeps the block's scale, so it can move into the block unchanged.
-            fit_in_frame(chain, max_width=frame_w - 0.6, max_height=middle, max_growth=1.0)
-            chain.move_to(centre)
-            link.shift(RIGHT * (target.get_center()[0] - arrow.get_center()[0]))
-            caption = (
-                "With the other heads, the context is multiplied by W_o: the output o"
-                if len(trace.heads) > 1
-                else "The context is multiplied by W_o first: the output o"
-            )
-            self.step(caption)
-            # From here on the numbers are no longer the first head's alone.
-            head_tag = [FadeOut(self.head_tag)] if self.head_tag is not None else []
-            self.play(FadeOut(leaving), *head_tag, run_time=0.6)
-            self.play(
-                context_group.animate.scale(target.height / context_group.height).move_to(target),
-                run_time=0.9,
-            )
-            self.play(FadeIn(link), FadeIn(output, shift=0.2 * DOWN), run_time=1.0)
-            self.wait(1.5)
-
+            plus = block.signs[1]
+            assert plus is not None  # the middle row is added: it has its "+"
+            self._output_link(VGroup(panel.context_label, context), leaving, block, mid_row)
             self.step("Residual: add the token's input x back to its output")
-            self.play(FadeOut(VGroup(context_group, link)), *_swap(title, new_title), run_time=0.6)
+            self.play(FadeOut(self._link), *_swap(title, new_title), run_time=0.6)
             self.play(
-                *(ReplacementTransform(output_row[c], mid_row[c]) for c in range(d)),
-                ReplacementTransform(output_name, block.names[1]),
-                FadeIn(block.signs[1]),
+                *(ReplacementTransform(self._output_row[c], mid_row[c]) for c in range(d)),
+                ReplacementTransform(self._output_name, block.names[1]),
+                FadeIn(plus),
                 FadeIn(block.heading(0)),
                 FadeIn(token),
                 FadeIn(x_row, shift=0.2 * DOWN),
@@ -444,7 +406,44 @@ class SingleQueryScene(TopicScene):
         self.play(Create(highlight(sum_row, palette.TEXT)), run_time=0.6)
         self.wait(1.8)
 
+    def _output_link(self, context_group: VGroup, leaving: VGroup, block: ColumnSum, mid_row: VGroup) -> None:
+        """Several heads or W_o: the context is not added as it is, but first becomes the output row.
 
-def _swap(old: Mobject, new: Mobject) -> list:
+        Shows context, an arrow through W_o and the output row (at the block's
+        scale, so it can move into the block unchanged).
+        """
+        output_row = mid_row.copy()
+        output_name = block.names[1].copy()
+        target = context_group.copy()
+        arrow = Arrow(UP * 0.4, DOWN * 0.4, color=palette.MUTED, buff=0, stroke_width=4)
+        link = VGroup(
+            arrow,
+            formula("dot {{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}).next_to(arrow, RIGHT, buff=0.2),
+        )
+        if self.head.several:
+            note = label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2)
+            link.add(note.next_to(link, RIGHT, buff=0.25))
+        output = VGroup(output_name, output_row)
+        chain = VGroup(target, link, output).arrange(DOWN, buff=0.4)
+        self.fit_into(chain, self.room)
+        link.shift(RIGHT * (target.get_center()[0] - arrow.get_center()[0]))
+        if self.head.several:
+            self.step("With the other heads, the context is multiplied by W_o: the output o")
+        else:
+            self.step("The context is multiplied by W_o first: the output o")
+        # From here on the numbers are no longer the first head's alone.
+        head_mark = [FadeOut(self.head_mark)] if self.head_mark is not None else []
+        self.play(FadeOut(leaving), *head_mark, run_time=0.6)
+        self.play(
+            context_group.animate.scale(target.height / context_group.height).move_to(target),
+            run_time=0.9,
+        )
+        self.play(FadeIn(link), FadeIn(output, shift=0.2 * DOWN), run_time=1.0)
+        self.wait(1.5)
+        self._link = VGroup(context_group, link)
+        self._output_row, self._output_name = output_row, output_name
+
+
+def _swap(old: VMobject, new: VMobject) -> list[Animation]:
     """One title leaving upwards while the next arrives (cleaner than morphing formulas)."""
     return [FadeOut(old, shift=0.2 * UP), FadeIn(new, shift=0.2 * UP)]

@@ -11,6 +11,9 @@ showing that each row adds up to one. Multi-head lessons show the first head.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from manim import (
     DOWN,
     LEFT,
@@ -22,58 +25,70 @@ from manim import (
     FadeOut,
     GrowFromEdge,
     LaggedStart,
+    MathTypst,
     Rectangle,
     ReplacementTransform,
     TransformFromCopy,
     VGroup,
+    VMobject,
 )
 
 from .kit import palette
 from .kit.attention import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
 from .kit.stage import TopicScene
-from .kit.widgets import NUMBER_SIZE, MatrixView, fit_in_frame, formula, label
+from .kit.widgets import NUMBER_SIZE, MatrixView, entries, fit_in_frame, formula, label
 
 __all__ = ["SoftmaxScene"]
 
-HEAD = 0  # multi-head lessons: the first head stands for all
 ROW = 0  # the query whose row is shown in full
+
+
+@dataclass
+class _RowDetail:
+    """One row's softmax written out: scores, exponentials, their sum, one share, the bars."""
+
+    query: VGroup
+    s_head: VMobject
+    e_head: VMobject
+    w_head: VMobject
+    score_row: VGroup
+    exp_row: VGroup
+    bars: SoftmaxBars
+    sum_group: VGroup
+    share: VGroup
+    pile_room: Rectangle
+    largest: int
+    """The column whose share is divided out in full: the largest weight's."""
 
 
 class SoftmaxScene(TopicScene):
     """Softmax of the scores: one row in full (exp, sum, shares, bars), then every row sums to one."""
 
     topic = "softmax"
-    summary = (
-        "Softmax: one row of scores in full (exp, sum, shares as bars), then every row of weights sums to one"
-    )
 
     def construct(self) -> None:
         trace = self.trace
-        numbers = self.numbers
-        h = HEAD
-        n = trace.heads[h].weights.shape[0]
+        head = self.first_head
+        n = head.trace.weights.shape[0]
         # The scores the softmax reads: scaled when the lesson scales, the plain scores otherwise.
-        field = "scaled" if trace.lesson.scale else "scores"
-        self.score_path = lambda i, j: f"heads[{h}].{field}[{i}][{j}]"
+        self.score_path = entries(head.path("scaled" if trace.lesson.scale else "scores"))
         score_name = (
             "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)"
             if trace.lesson.scale
             else "{{ Q : q }} dot {{ K^T : k }}"
         )
-        self.score_name = lambda: formula(score_name, {"q": palette.QUERY, "k": palette.KEY})
-
-        title = formula(
-            '{{ A : a }} = op("softmax")(' + score_name + ")",
-            {"a": palette.WEIGHTS, "q": palette.QUERY, "k": palette.KEY},
+        self.score_name: Callable[[], MathTypst] = lambda: formula(
+            score_name, {"q": palette.QUERY, "k": palette.KEY}
         )
-        title.to_edge(UP, buff=0.3)
-        self.title = title
+        title = self.title('{{ A : a }} = op("softmax")(' + score_name + ")")
+        # Between the title and the caption band.
+        self.room = self.content(below=title, gap=0.2, caption_gap=0.2)
 
-        scores = token_matrix(numbers, self.score_path, n, colour=palette.SCORES, name=self.score_name())
-        fit_in_frame(scores, max_height=self._room(), max_width=7.0, max_growth=1.4)
-        scores.move_to([0, self._middle_y(), 0])
+        scores = token_matrix(self.numbers, self.score_path, n, colour=palette.SCORES, name=self.score_name())
+        fit_in_frame(scores, max_height=self.room.height, max_width=7.0, max_growth=1.4)
+        scores.move_to(self.room.centre)
 
-        if len(trace.heads) > 1:
+        if head.several:
             self.step("Softmax turns scores into weights, row by row: the first head")
         else:
             self.step("Softmax turns each row of scores into weights")
@@ -83,29 +98,55 @@ class SoftmaxScene(TopicScene):
         self._one_row(scores, ROW)
         self._all_rows()
 
-    # -- layout helpers -------------------------------------------------------------
-
-    def _room(self) -> float:
-        """Height between the title and the caption band."""
-        return self.title.get_bottom()[1] - self.caption_top - 0.4
-
-    def _middle_y(self) -> float:
-        return (self.title.get_bottom()[1] + self.caption_top) / 2
-
     # -- one row in full ------------------------------------------------------------
 
     def _one_row(self, scores: MatrixView, i: int) -> None:
         """Row i: scores, e^(s − max), their sum, one share divided out, the bars, the pile."""
-        trace = self.trace
-        numbers = self.numbers
-        h = HEAD
+        detail = self._row_detail(i)
         n = scores.shape[0]
+        score_row, exp_row, bars = detail.score_row, detail.exp_row, detail.bars
 
+        self.step("One row in full: the scores of one query")
+        box = scores.row_box(i, palette.HIGHLIGHT)
+        self.play(Create(box), run_time=0.6)
+        others = VGroup(*(m for m in scores.cells if m not in set(scores.row(i))))
+        self.play(
+            FadeOut(VGroup(others, scores.brackets, scores.heading, scores.row_labels, box)),
+            *(ReplacementTransform(scores.cell(i, j), score_row[j]) for j in range(n)),
+            ReplacementTransform(scores.column_labels, bars.labels),
+            FadeIn(bars.baseline),
+            FadeIn(detail.s_head),
+            FadeIn(detail.query),
+            run_time=1.2,
+        )
+
+        self.step("Subtract the row's largest score, then take e to that power")
+        self.play(
+            FadeIn(detail.e_head),
+            LaggedStart(*(TransformFromCopy(score_row[j], exp_row[j]) for j in range(n)), lag_ratio=0.2),
+            run_time=1.4,
+        )
+        self.wait(0.6)
+        if float(self.first_head.trace.exp[i].min()) < 0.5 * 10.0 ** (-self.numbers.decimals):
+            # Underflow: a score far below the row's largest gives e^(s − max) ≈ 0.
+            self.step("Far below the largest score, e to that power is almost zero")
+            self.wait(1.0)
+
+        self.step("Add them up")
+        self.play(TransformFromCopy(exp_row, detail.sum_group[2]), FadeIn(detail.sum_group[:2]), run_time=1.0)
+        self.wait(0.5)
+        self._shares(detail)
+        self._pile(detail)
+
+    def _row_detail(self, i: int) -> _RowDetail:
+        """Row ``i``'s softmax laid out, above its bars, fitted between title and caption."""
+        numbers, head = self.numbers, self.first_head
+        n = head.trace.weights.shape[0]
         score_row = VGroup(*(numbers.number(self.score_path(i, j), colour=palette.SCORES) for j in range(n)))
-        exp_row = VGroup(*(numbers.number(f"heads[{h}].exp[{i}][{j}]") for j in range(n)))
+        exp_row = VGroup(*(numbers.number(head.path(f"exp[{i}][{j}]")) for j in range(n)))
         bars = SoftmaxBars(
             numbers,
-            [f"heads[{h}].weights[{i}][{j}]" for j in range(n)],
+            [head.path(f"weights[{i}][{j}]") for j in range(n)],
             [numbers.token(j, colour=palette.KEY) for j in range(n)],
             colour=palette.WEIGHTS,
             max_height=1.8,
@@ -118,14 +159,14 @@ class SoftmaxScene(TopicScene):
         exp_y = bars.base_y + bars.full_height + 0.1 + value_h + 0.3 + row_h / 2
         score_y = exp_y + row_h
         for j in range(n):
-            score_row[j].move_to([bars.column_x(j), score_y, 0])
-            exp_row[j].move_to([bars.column_x(j), exp_y, 0])
+            score_row[j].move_to((bars.column_x(j), score_y, 0))
+            exp_row[j].move_to((bars.column_x(j), exp_y, 0))
         left_x = bars.get_left()[0] - 0.25
         s_head = formula("s").set_color(palette.SCORES)
         e_head = formula("e^(s - max)")
         w_head = formula("w").set_color(palette.WEIGHTS)
-        for head, y in ((s_head, score_y), (e_head, exp_y), (w_head, bars.base_y + bars.full_height / 2)):
-            head.move_to([left_x - head.width / 2, y, 0])
+        for mob, y in ((s_head, score_y), (e_head, exp_y), (w_head, bars.base_y + bars.full_height / 2)):
+            mob.move_to((left_x - mob.width / 2, y, 0))
         query = VGroup(
             label("query", colour=palette.MUTED, font_size=22), numbers.token(i, colour=palette.QUERY)
         ).arrange(RIGHT, buff=0.15)
@@ -134,73 +175,49 @@ class SoftmaxScene(TopicScene):
         sum_group = VGroup(
             label("sum", colour=palette.MUTED),
             label("=", colour=palette.MUTED),
-            numbers.number(f"heads[{h}].row_sums[{i}]"),
+            numbers.number(head.path(f"row_sums[{i}]")),
         ).arrange(RIGHT, buff=0.15)
-        sum_group.move_to([bars.get_right()[0] + 0.5 + sum_group.width / 2, exp_y, 0])
+        sum_group.move_to((bars.get_right()[0] + 0.5 + sum_group.width / 2, exp_y, 0))
         # One share in full: the largest weight's, the one the eye goes to first.
-        k = int(trace.heads[h].weights[i].argmax())
+        k = int(head.trace.weights[i].argmax())
         share = VGroup(
-            numbers.number(f"heads[{h}].exp[{i}][{k}]"),
+            numbers.number(head.path(f"exp[{i}][{k}]")),
             label("÷", colour=palette.MUTED),
-            numbers.number(f"heads[{h}].row_sums[{i}]"),
+            numbers.number(head.path(f"row_sums[{i}]")),
             label("=", colour=palette.MUTED),
-            numbers.number(f"heads[{h}].weights[{i}][{k}]", colour=palette.WEIGHTS),
+            numbers.number(head.path(f"weights[{i}][{k}]"), colour=palette.WEIGHTS),
         ).arrange(RIGHT, buff=0.15)
-        share.move_to([bars.get_right()[0] + 0.5 + share.width / 2, bars.base_y + bars.full_height * 0.6, 0])
+        share.move_to((bars.get_right()[0] + 0.5 + share.width / 2, bars.base_y + bars.full_height * 0.6, 0))
         # Where the piled-up bars go, as a stand-in so the whole layout fits the frame.
         pile_room = Rectangle(width=0.6, height=bars.full_height).set_opacity(0)
-        pile_room.move_to([bars.get_right()[0] + 0.6 + 0.3, bars.base_y + bars.full_height / 2, 0])
+        pile_room.move_to((bars.get_right()[0] + 0.6 + 0.3, bars.base_y + bars.full_height / 2, 0))
 
         detail = VGroup(query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, share, pile_room)
-        fit_in_frame(detail, max_height=self._room() - 0.3, max_growth=1.3)
-        detail.move_to([0, self._middle_y(), 0])
-
-        self.step("One row in full: the scores of one query")
-        box = scores.row_box(i, palette.HIGHLIGHT)
-        self.play(Create(box), run_time=0.6)
-        others = VGroup(*(m for m in scores.cells if m not in set(scores.row(i))))
-        self.play(
-            FadeOut(VGroup(others, scores.brackets, scores.name, scores.row_labels, box)),
-            *(ReplacementTransform(scores.cell(i, j), score_row[j]) for j in range(n)),
-            ReplacementTransform(scores.column_labels, bars.labels),
-            FadeIn(bars.baseline),
-            FadeIn(s_head),
-            FadeIn(query),
-            run_time=1.2,
+        fit_in_frame(detail, max_height=self.room.height - 0.3, max_growth=1.3)
+        detail.move_to(self.room.centre)
+        return _RowDetail(
+            query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, share, pile_room, k
         )
 
-        self.step("Subtract the row's largest score, then take e to that power")
-        self.play(
-            FadeIn(e_head),
-            LaggedStart(*(TransformFromCopy(score_row[j], exp_row[j]) for j in range(n)), lag_ratio=0.2),
-            run_time=1.4,
-        )
-        self.wait(0.6)
-        if float(trace.heads[h].exp[i].min()) < 0.5 * 10.0 ** (-numbers.decimals):
-            # Underflow: a score far below the row's largest gives e^(s − max) ≈ 0.
-            self.step("Far below the largest score, e to that power is almost zero")
-            self.wait(1.0)
-
-        self.step("Add them up")
-        self.play(TransformFromCopy(exp_row, sum_group[2]), FadeIn(sum_group[:2]), run_time=1.0)
-        self.wait(0.5)
-
+    def _shares(self, detail: _RowDetail) -> None:
+        """The largest weight as its exponential's share of the sum, then every weight as a bar."""
+        bars, share, k = detail.bars, detail.share, detail.largest
         self.step("Each weight is its exponential's share of the sum")
         self.play(
-            TransformFromCopy(exp_row[k], share[0]),
+            TransformFromCopy(detail.exp_row[k], share[0]),
             FadeIn(share[1]),
-            TransformFromCopy(sum_group[2], share[2]),
+            TransformFromCopy(detail.sum_group[2], share[2]),
             run_time=0.9,
         )
         self.play(FadeIn(share[3]), FadeIn(share[4]), run_time=0.6)
         self.play(
-            FadeIn(w_head),
+            FadeIn(detail.w_head),
             ReplacementTransform(share[4], bars.values[k]),
             GrowFromEdge(bars.bars[k], DOWN),
             FadeOut(share[:4]),
             run_time=0.9,
         )
-        rest = [j for j in range(n) if j != k]
+        rest = [j for j in range(len(bars.bars)) if j != k]
         if rest:
             self.play(
                 LaggedStart(*(GrowFromEdge(bars.bars[j], DOWN) for j in rest), lag_ratio=0.15),
@@ -209,37 +226,49 @@ class SoftmaxScene(TopicScene):
             )
         self.wait(0.6)
 
+    def _pile(self, detail: _RowDetail) -> None:
+        """The row's bars piled up fill exactly one whole bar; then the row leaves."""
+        bars = detail.bars
         self.step("Piled up, the weights fill exactly one whole")
         pile, outline = bars.stack(buff=0.6)
-        pile.set_x(pile_room.get_center()[0])
-        outline.set_x(pile_room.get_center()[0])
+        pile.set_x(detail.pile_room.get_center()[0])
+        outline.set_x(detail.pile_room.get_center()[0])
         self.play(Create(outline), run_time=0.6)
         self.play(
-            LaggedStart(*(TransformFromCopy(bars.bars[j], pile[j]) for j in range(n)), lag_ratio=0.25),
+            LaggedStart(
+                *(TransformFromCopy(bars.bars[j], pile[j]) for j in range(len(pile))), lag_ratio=0.25
+            ),
             run_time=1.5,
         )
         self.wait(1.0)
-        self.play(
-            FadeOut(
-                VGroup(query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, pile, outline)
-            ),
-            run_time=0.6,
+        shown = VGroup(
+            detail.query,
+            detail.s_head,
+            detail.e_head,
+            detail.w_head,
+            detail.score_row,
+            detail.exp_row,
+            bars,
+            detail.sum_group,
+            pile,
+            outline,
         )
+        self.play(FadeOut(shown), run_time=0.6)
 
     # -- every row -------------------------------------------------------------------
 
+    def _weight(self, a: int, b: int) -> float:
+        """Weight (a, b) from the trace, for opacity and bar lengths only."""
+        return float(self.first_head.trace.weights[a][b])
+
     def _all_rows(self) -> None:
         """Scores → weights for every row, then each row's weights as one split bar."""
-        trace = self.trace
         numbers = self.numbers
-        h = HEAD
-        n = trace.heads[h].weights.shape[0]
-        weight = lambda a, b: float(trace.heads[h].weights[a][b])  # noqa: E731 - opacity and bar lengths only
-
+        n = self.first_head.trace.weights.shape[0]
         scores = token_matrix(numbers, self.score_path, n, colour=palette.SCORES, name=self.score_name())
         weights = token_matrix(
             numbers,
-            lambda a, b: f"heads[{h}].weights[{a}][{b}]",
+            entries(self.first_head.path("weights")),
             n,
             colour=palette.WEIGHTS,
             name=formula("A").set_color(palette.WEIGHTS),
@@ -253,19 +282,19 @@ class SoftmaxScene(TopicScene):
         layout = VGroup(scores, arrow, weights).arrange(RIGHT, buff=0.4)
         weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
         arrow.set_y(scores.brackets.get_center()[1])
-        fit_in_frame(layout, max_height=self._room(), max_growth=1.3)
-        layout.move_to([0, self._middle_y(), 0])
+        fit_in_frame(layout, max_height=self.room.height, max_growth=1.3)
+        layout.move_to(self.room.centre)
 
         self.step("The same for every row")
         self.play(
             FadeIn(scores),
             FadeIn(arrow),
             FadeIn(weights.brackets),
-            FadeIn(weights.name),
+            FadeIn(weights.heading),
             FadeIn(weights.column_labels),
             run_time=1.0,
         )
-        heat = heat_cells(weights, weight, palette.WEIGHTS, max_opacity=0.4)
+        heat = heat_cells(weights, self._weight, palette.WEIGHTS, max_opacity=0.4)
         box = None
         for a in range(n):
             cells = [weights.make_cell(a, b) for b in range(n)]
@@ -280,12 +309,17 @@ class SoftmaxScene(TopicScene):
             for b, c in enumerate(cells):
                 weights.set_cell(a, b, c)
             box = new_box
-        self.play(FadeOut(box), run_time=0.3)
+        if box is not None:
+            self.play(FadeOut(box), run_time=0.3)
         self.wait(0.5)
+        self._rows_sum_to_one(weights, heat, VGroup(scores, arrow))
 
+    def _rows_sum_to_one(self, weights: MatrixView, heat: VGroup, leaving: VGroup) -> None:
+        """The weights on the left, a split bar beside each row, as large as fits."""
+        numbers = self.numbers
+        n = weights.shape[0]
         self.step("Every row of weights adds up to one")
         shown = VGroup(weights, heat)
-        # Target: the weights on the left, a split bar beside each row, as large as fits.
         bar_length = 2.4 * weights.scale_factor
         # The rows get their token names back once the scores beside them are gone.
         names = add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
@@ -293,11 +327,11 @@ class SoftmaxScene(TopicScene):
         final = VGroup(stand_in, Rectangle(width=bar_length, height=0.1).set_opacity(0)).arrange(
             RIGHT, buff=0.5
         )
-        fit_in_frame(final, max_height=self._room(), max_growth=1.5)
-        final.move_to([0, self._middle_y(), 0])
+        fit_in_frame(final, max_height=self.room.height, max_growth=1.5)
+        final.move_to(self.room.centre)
         labelled = VGroup(shown, names)
         target = labelled.copy().scale(stand_in.width / labelled.width).move_to(stand_in)
-        self.play(FadeOut(scores), FadeOut(arrow), run_time=0.6)
+        self.play(*(FadeOut(mob) for mob in leaving), run_time=0.6)
         self.play(shown.animate.scale(stand_in.width / labelled.width).move_to(target[0]), run_time=0.9)
         names = add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
         self.play(FadeIn(names), run_time=0.5)
@@ -305,12 +339,12 @@ class SoftmaxScene(TopicScene):
         thickness = 0.55 * weights.cell_size[1] * weights.scale_factor
         splits = VGroup(
             *(
-                share_bar([weight(a, b) for b in range(n)], length=bar_length, thickness=thickness)
+                share_bar([self._weight(a, b) for b in range(n)], length=bar_length, thickness=thickness)
                 for a in range(n)
             )
         )
         for a, split in enumerate(splits):
-            split.move_to([final[1].get_center()[0], weights.slot(a, 0)[1], 0])
+            split.move_to((final[1].get_center()[0], weights.slot(a, 0)[1], 0))
         heading = formula("sum_j A_(i j)")
         heading.scale_to_fit_height(min(heading.height, weights.column_labels.height * 2.2))
         heading.next_to(splits, UP, buff=0.2)

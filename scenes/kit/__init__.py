@@ -1,1 +1,16 @@
-"""The drawing kit every topic scene is built from: stage, widgets, palette."""
+"""The drawing kit every topic scene is built from; topics import it, never each other.
+
+- :mod:`.stage`: :class:`~.stage.TopicScene`, the base of every topic, with the
+  stage vocabulary (steps, title, content region, fit, side by side, the first
+  head of a multi-head lesson and head tags).
+- :mod:`.widgets`: traced numbers and index labels (:class:`~.widgets.NumberFactory`),
+  words and formulas, :class:`~.widgets.MatrixView` with its column width, the
+  text-baseline rule, and the hook for keeping built shapes between processes.
+- :mod:`.attention`: softmax bars, share bars, the dot-product panel, the weight
+  grid, token matrices and cell shading.
+- :mod:`.sums`: weighted value rows, column sums and the residual's rows.
+- :mod:`.heads`: which head a one-head topic draws.
+- :mod:`.palette`: one colour per role.
+
+Nothing here opens files, starts processes or handles signals.
+"""

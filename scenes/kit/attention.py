@@ -1,4 +1,4 @@
-"""Drawing pieces shared by the attention topics (scores, softmax, masking, next word).
+"""Drawing pieces shared by the attention topics (scores, softmax, masking, multi-head, next word).
 
 Everything here draws; nothing computes a number. Numbers are made by the
 scene's :class:`~scenes.kit.widgets.NumberFactory` from trace paths; trace values
@@ -10,18 +10,19 @@ are read only for geometry (bar heights, shading strength).
   weights visibly fills exactly one whole.
 - :class:`DotProductPanel`: a query row above a key row, their products
   under them and the sum, one column per dimension.
+- :class:`WeightGrid`: one head's attention weights as glowing tiles.
 - :func:`token_matrix`: an n × n matrix (scores, weights) with the query
   tokens naming its rows and the key tokens its columns.
-- :func:`add_column_labels`, :func:`add_row_labels`, :func:`widen_columns`,
-  :func:`heat_cells`, :func:`cell_shade`: headings, spacing and cell shading
-  for a :class:`~scenes.kit.widgets.MatrixView`.
-- :func:`baseline_y`, :func:`align_baselines`: line words up on their text
-  baseline (so "the" and "cat" sit level whatever their letters).
+- :func:`add_column_labels`, :func:`add_row_labels`, :func:`heat_cells`,
+  :func:`cell_shade`: headings and cell shading for a
+  :class:`~scenes.kit.widgets.MatrixView`.
+
+Labels sit on one text baseline (:func:`~scenes.kit.widgets.align_baselines`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from manim import (
@@ -37,25 +38,25 @@ from manim import (
     Line,
     Mobject,
     Rectangle,
+    SurroundingRectangle,
     TransformFromCopy,
     VGroup,
+    VMobject,
 )
 
 from . import palette
-from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, label
+from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, align_baselines, baseline_y, label
 
 __all__ = [
     "DotProductPanel",
     "SoftmaxBars",
+    "WeightGrid",
     "add_column_labels",
     "add_row_labels",
-    "align_baselines",
-    "baseline_y",
     "cell_shade",
     "heat_cells",
     "share_bar",
     "token_matrix",
-    "widen_columns",
 ]
 
 # Thinnest bar drawn, so a zero share still shows as a sliver on the baseline.
@@ -115,7 +116,7 @@ class SoftmaxBars(VGroup):
         self,
         numbers: NumberFactory,
         paths: Sequence[str],
-        labels: Sequence[Mobject],
+        labels: Sequence[VMobject],
         *,
         colour: str = palette.WEIGHTS,
         max_height: float = 2.0,
@@ -147,18 +148,18 @@ class SoftmaxBars(VGroup):
         xs = (np.arange(len(paths)) - (len(paths) - 1) / 2) * self.column_width
 
         self.bars = VGroup()
-        for x, fraction in zip(xs, self.fractions):
+        for x, fraction in zip(xs, self.fractions, strict=True):
             height = max(fraction * max_height, _MIN_BAR)
             bar = Rectangle(
                 width=bar_width, height=height, stroke_width=0, fill_color=colour, fill_opacity=0.85
             )
-            bar.move_to([x, height / 2, 0])
+            bar.move_to((x, height / 2, 0))
             self.bars.add(bar)
         width = len(paths) * self.column_width
-        self.baseline = Line([-width / 2, 0, 0], [width / 2, 0, 0], stroke_width=2, color=palette.MUTED)
-        for bar, value in zip(self.bars, self.values):
-            value.next_to(bar, UP, buff=0.1)
-        for x, lab in zip(xs, self.labels):
+        self.baseline = Line((-width / 2, 0, 0), (width / 2, 0, 0), stroke_width=2, color=palette.MUTED)
+        for shape, value in zip(self.bars, self.values, strict=True):
+            value.next_to(shape, UP, buff=0.1)
+        for x, lab in zip(xs, self.labels, strict=True):
             lab.set_x(x)
         # Labels share one text baseline under the chart, whatever their letters.
         if len(self.labels):
@@ -188,7 +189,7 @@ class SoftmaxBars(VGroup):
         """Bars growing up from the baseline, each value fading in with its bar."""
         columns = [
             AnimationGroup(GrowFromEdge(bar, DOWN), FadeIn(value, shift=0.1 * UP))
-            for bar, value in zip(self.bars, self.values)
+            for bar, value in zip(self.bars, self.values, strict=True)
         ]
         group = LaggedStart(*columns, lag_ratio=lag_ratio)
         if not with_labels:
@@ -208,19 +209,19 @@ class SoftmaxBars(VGroup):
         width = self.bars[0].width
         pile = VGroup()
         y = self.base_y
-        for k, (bar, fraction) in enumerate(zip(self.bars, self.fractions)):
+        for k, (bar, fraction) in enumerate(zip(self.bars, self.fractions, strict=True)):
             # True heights (not the sliver drawn for a zero), so the pile sums exactly.
             height = fraction * self.full_height
             piece = bar.copy().stretch_to_fit_height(max(height, _MIN_BAR))
             # Alternate strength so each bar stays visible in the pile.
             piece.set_fill(opacity=0.9 if k % 2 == 0 else 0.5).set_stroke(palette.BACKGROUND, width=1)
-            piece.move_to([x, y + height / 2, 0])
+            piece.move_to((x, y + height / 2, 0))
             y += height
             pile.add(piece)
         outline = Rectangle(
             width=width + 0.08, height=self.full_height, stroke_width=2.5, color=outline_colour
         )
-        outline.move_to([x, self.base_y + self.full_height / 2, 0])
+        outline.move_to((x, self.base_y + self.full_height / 2, 0))
         return pile, outline
 
 
@@ -252,7 +253,7 @@ def share_bar(
             fill_color=colour,
             fill_opacity=0.9 if k % 2 == 0 else 0.5,
         )
-        piece.move_to([x + width / 2, 0, 0])
+        piece.move_to((x + width / 2, 0, 0))
         segments.add(piece)
         x += width
     outline = Rectangle(width=length, height=thickness + 0.08, stroke_width=2, color=outline_colour)
@@ -305,8 +306,8 @@ class DotProductPanel(VGroup):
         product_paths: Sequence[str],
         result_path: str,
         *,
-        left_label: Mobject,
-        right_label: Mobject,
+        left_label: VMobject,
+        right_label: VMobject,
         left_colour: str = palette.QUERY,
         right_colour: str = palette.KEY,
         result_colour: str = palette.SCORES,
@@ -338,12 +339,12 @@ class DotProductPanel(VGroup):
         xs = [heading_w + 0.35 + column / 2 + m * (column + plus_w) for m in range(d)]
         for row, group in enumerate((self.left, self.right, self.products)):
             for m, mob in enumerate(group):
-                mob.move_to([xs[m], -row * row_h, 0])
+                mob.move_to((xs[m], -row * row_h, 0))
         for m, plus in enumerate(self.pluses):
-            plus.move_to([(xs[m] + xs[m + 1]) / 2, -2 * row_h, 0])
+            plus.move_to(((xs[m] + xs[m + 1]) / 2, -2 * row_h, 0))
         for row, heading in enumerate((left_label, right_label, self.times)):
-            heading.move_to([heading_w - heading.width / 2, -row * row_h, 0])
-        self.equals.move_to([xs[-1] + column / 2 + 0.1 + self.equals.width / 2, -2 * row_h, 0])
+            heading.move_to((heading_w - heading.width / 2, -row * row_h, 0))
+        self.equals.move_to((xs[-1] + column / 2 + 0.1 + self.equals.width / 2, -2 * row_h, 0))
         self.result.next_to(self.equals, RIGHT, buff=0.2)
         self.add(
             left_label,
@@ -357,13 +358,13 @@ class DotProductPanel(VGroup):
             self.result,
         )
 
-    def bring_factors(self, left_sources: Sequence[Mobject], right_sources: Sequence[Mobject]) -> Animation:
+    def bring_factors(self, left_sources: Iterable[Mobject], right_sources: Iterable[Mobject]) -> Animation:
         """The factor rows arriving as copies of matrix cells, with their headings."""
         return AnimationGroup(
             FadeIn(self.left_label),
             FadeIn(self.right_label),
-            *(TransformFromCopy(src, dst) for src, dst in zip(left_sources, self.left)),
-            *(TransformFromCopy(src, dst) for src, dst in zip(right_sources, self.right)),
+            *(TransformFromCopy(src, dst) for src, dst in zip(left_sources, self.left, strict=True)),
+            *(TransformFromCopy(src, dst) for src, dst in zip(right_sources, self.right, strict=True)),
         )
 
     def product(self, m: int) -> Animation:
@@ -388,7 +389,7 @@ def token_matrix(
     n: int,
     *,
     colour: str,
-    name: Mobject | None = None,
+    name: VMobject | None = None,
     filled: bool = True,
     font_size: float = NUMBER_SIZE,
     row_labels: bool = True,
@@ -414,12 +415,12 @@ def token_matrix(
     labels = [numbers.token(j, colour=palette.KEY) for j in range(n)]
     # Narrow numbers (a weight of "0") under long tokens: widen the columns so
     # the token names stay readable instead of shrinking them to fit.
-    widen_columns(view, max(lab.width for lab in labels) * _LABEL_SHRINK + 0.2)
+    view.set_column_width(max(view.column_width, max(lab.width for lab in labels) * _LABEL_SHRINK + 0.2))
     add_column_labels(view, labels)
     return view
 
 
-def add_column_labels(view: MatrixView, labels: Sequence[Mobject], *, buff: float = 0.12) -> VGroup:
+def add_column_labels(view: MatrixView, labels: Sequence[VMobject], *, buff: float = 0.12) -> VGroup:
     """Put ``labels`` above the columns of ``view`` (under its name) and add them to it.
 
     Labels wider than a column are shrunk to fit it; the view's name moves up
@@ -436,15 +437,15 @@ def add_column_labels(view: MatrixView, labels: Sequence[Mobject], *, buff: floa
     if len(group):
         descent = max(baseline_y(lab) - lab.get_bottom()[1] for lab in group)
         align_baselines(group, view.brackets.get_top()[1] + buff + descent)
-    if view.name is not None:
-        view.name.next_to(group if len(group) else view.brackets, UP, buff=0.15)
-        view.name.set_x(view.brackets.get_center()[0])
+    if view.has_heading:
+        view.heading.next_to(group if len(group) else view.brackets, UP, buff=0.15)
+        view.heading.set_x(view.brackets.get_center()[0])
     view.column_labels = group
     view.add(group)
     return group
 
 
-def add_row_labels(view: MatrixView, labels: Sequence[Mobject], *, buff: float = 0.2) -> VGroup:
+def add_row_labels(view: MatrixView, labels: Sequence[VMobject], *, buff: float = 0.2) -> VGroup:
     """Put ``labels`` left of the rows of ``view`` (as built in, at its current size).
 
     Labels are scaled with the view; they are not added to it, so they can be
@@ -456,31 +457,6 @@ def add_row_labels(view: MatrixView, labels: Sequence[Mobject], *, buff: float =
         lab.move_to(view.slot(i, 0))
         lab.set_x(view.brackets.get_left()[0] - buff * view.scale_factor - lab.width / 2)
     return group
-
-
-def widen_columns(view: MatrixView, cell_width: float) -> None:
-    """Space the columns of an unscaled ``view`` at least ``cell_width`` apart.
-
-    Cells, slots, brackets and row labels move apart horizontally; numbers keep
-    their size. Call right after building the view, before scaling it.
-    """
-    old_w, cell_h = view.cell_size
-    if cell_width <= old_w:
-        return
-    rows, cols = view.shape
-    centre = view.brackets.get_center()[0]
-    factor = cell_width / old_w
-    for i in range(rows):
-        for j in range(cols):
-            slot = view._slot_points[i * cols + j]  # the view's own anchors: cells made later follow them
-            slot.set_x(centre + (slot.get_center()[0] - centre) * factor)
-    for (i, j), cell in view._cells.items():
-        cell.set_x(view.slot(i, j)[0])
-    extra = cols * (cell_width - old_w) / 2
-    view.brackets[0].shift(LEFT * extra)
-    view.brackets[1].shift(RIGHT * extra)
-    view.row_labels.shift(LEFT * extra)
-    view.cell_size = (cell_width, cell_h)
 
 
 def cell_shade(view: MatrixView, i: int, j: int, colour: str, opacity: float) -> Rectangle:
@@ -522,19 +498,122 @@ def heat_cells(
     )
 
 
-def baseline_y(mob: Mobject) -> float:
-    """Y of the text baseline of ``mob``: the median bottom of its letters.
+# A weight of one fills its tile this strongly; tiles stronger than DARK_TEXT_FROM get dark numbers.
+TILE_OPACITY = 0.75
+DARK_TEXT_FROM = 0.4
+GRID_TOKEN_SIZE = 20
 
-    Most letters sit on the baseline, so the median ignores descenders (g, p, y)
-    and raised signs (−). A mobject without letters gives its bottom.
+
+class WeightGrid(VGroup):
+    """One head's attention weights as a grid: queries down, keys across.
+
+    Each cell shows its traced weight on a tile of the head's colour whose
+    strength is the weight (read from the trace for geometry only). Columns
+    are wide enough for the key token labels above them, which sit on one
+    text baseline.
+
+    Attributes
+    ----------
+    tiles, cells : VGroup
+        Per row: a VGroup of the row's tiles / traced numbers.
+    row_labels, column_labels : VGroup
+        Token labels left of the rows and above the columns.
+    frame : SurroundingRectangle
+        The outline of the tiles, shown before any weight is.
     """
-    letters = [sub for sub in mob.submobjects if len(sub.get_all_points())]
-    if not letters:
-        return float(mob.get_bottom()[1])
-    return float(np.median([sub.get_bottom()[1] for sub in letters]))
 
+    def __init__(self, numbers: NumberFactory, head: int, *, font_size: float = NUMBER_SIZE) -> None:
+        super().__init__()
+        weights = numbers.trace.heads[head].weights
+        n = weights.shape[0]
+        colour = palette.head_colour(head)
+        self.head = head
+        self.shape = (n, n)
+        strength = TILE_OPACITY * np.clip(weights, 0.0, 1.0)
+        # Dark numbers on strong tiles, light ones elsewhere, so every weight stays legible.
+        cells = [
+            [
+                numbers.number(
+                    f"heads[{head}].weights[{i}][{j}]",
+                    font_size=font_size,
+                    colour=palette.BACKGROUND if strength[i][j] > DARK_TEXT_FROM else palette.TEXT,
+                )
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
+        self.column_labels = VGroup(
+            *(
+                numbers.number(f"token_labels[{j}]", colour=palette.MUTED, font_size=GRID_TOKEN_SIZE)
+                for j in range(n)
+            )
+        )
+        self.row_labels = VGroup(
+            *(numbers.number(f"token_labels[{i}]", font_size=GRID_TOKEN_SIZE) for i in range(n))
+        )
+        cell_w = max([m.width for row in cells for m in row] + [m.width for m in self.column_labels]) + 0.25
+        cell_h = max(max(m.height for row in cells for m in row), 0.22) + 0.25
+        self.cell_size = (cell_w, cell_h)
+        self._cells = cells
+        self._tiles = [
+            [
+                self._tile(colour, float(strength[i][j])).move_to((j * cell_w, -i * cell_h, 0.0))
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
+        for i, row in enumerate(cells):
+            for j, cell in enumerate(row):
+                cell.move_to((j * cell_w, -i * cell_h, 0.0))
+        self.tiles = VGroup(*(VGroup(*row) for row in self._tiles))
+        self.cells = VGroup(*(VGroup(*row) for row in cells))
+        self.frame = SurroundingRectangle(self.tiles, color=palette.MUTED, buff=0.03, stroke_width=1.5)
+        for i, lab in enumerate(self.row_labels):
+            lab.move_to((-cell_w / 2 - 0.15 - lab.width / 2, -i * cell_h, 0))
+        for j, lab in enumerate(self.column_labels):
+            lab.set_x(j * cell_w)
+        # One text baseline above the tiles, clear of the lowest descender.
+        descent = max(baseline_y(lab) - lab.get_bottom()[1] for lab in self.column_labels)
+        align_baselines(self.column_labels, cell_h / 2 + 0.1 + descent)
+        self.add(self.frame, self.tiles, self.cells, self.row_labels, self.column_labels)
 
-def align_baselines(mobs: Sequence[Mobject], y: float) -> None:
-    """Shift each of ``mobs`` vertically so its text baseline is at ``y``."""
-    for mob in mobs:
-        mob.shift(UP * (y - baseline_y(mob)))
+    def _tile(self, colour: str, strength: float) -> Rectangle:
+        """One cell's tile: the head's colour, as strong as the weight."""
+        cell_w, cell_h = self.cell_size
+        return Rectangle(
+            width=cell_w - 0.06,
+            height=cell_h - 0.06,
+            stroke_width=1,
+            stroke_color=colour,
+            stroke_opacity=0.35,
+            fill_color=colour,
+            fill_opacity=strength,
+        )
+
+    def row(self, i: int) -> VGroup:
+        """Row ``i``: its tiles and numbers."""
+        return VGroup(self.tiles[i], self.cells[i])
+
+    def row_cells(self, i: int) -> VGroup:
+        """Row ``i``'s traced numbers."""
+        return VGroup(*self._cells[i])
+
+    def row_tiles(self, i: int) -> VGroup:
+        """Row ``i``'s tiles."""
+        return VGroup(*self._tiles[i])
+
+    def row_box(self, i: int, colour: str) -> SurroundingRectangle:
+        """A rectangle around row ``i``'s tiles."""
+        return SurroundingRectangle(
+            self.tiles[i], color=colour, buff=0.03, stroke_width=3, corner_radius=0.06
+        )
+
+    def cell_box(self, i: int, j: int, colour: str) -> SurroundingRectangle:
+        """A rectangle around the tile of cell (i, j)."""
+        return SurroundingRectangle(
+            self._tiles[i][j], color=colour, buff=0.0, stroke_width=3, corner_radius=0.06
+        )
+
+    def skeleton(self) -> VGroup:
+        """What is shown before any weight: outline and token labels."""
+        return VGroup(self.frame, self.row_labels, self.column_labels)

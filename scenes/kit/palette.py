@@ -18,12 +18,14 @@ __all__ = [
     "OUTPUT",
     "POSITIONAL",
     "QUERY",
+    "ROLES",
     "SCORES",
     "TEXT",
     "VALUE",
     "WEIGHTS",
     "WEIGHT_MATRIX",
     "head_colour",
+    "roles",
 ]
 
 BACKGROUND = "#0f1117"
@@ -49,3 +51,26 @@ HEADS = ("#f2c14e", "#5fb3f2", "#e0607e", "#7fd18b", "#f28f4e", "#d6a2f2", "#4fd
 def head_colour(index: int) -> str:
     """Colour of head ``index`` (cycles after eight heads)."""
     return HEADS[index % len(HEADS)]
+
+
+#: The colour of each formula group name: ``{{ Q : q }}`` is a query, ``{{ A : a }}`` weights.
+ROLES = {
+    "q": QUERY,
+    "k": KEY,
+    "v": VALUE,
+    "s": SCORES,
+    "a": WEIGHTS,
+    "c": CONTEXT,
+    "o": OUTPUT,
+    "x": EMBEDDING,
+    "m": MASK,
+    "w": WEIGHT_MATRIX,
+}
+
+
+def roles(expression: str) -> dict[str, str]:
+    """Colours for the groups ``expression`` has: ``{name: ROLES[name]}`` for each ``{{ ... : name }}``.
+
+    A formula may colour only the groups it has, so groups it lacks are left out.
+    """
+    return {name: colour for name, colour in ROLES.items() if f": {name} }}}}" in expression}

@@ -41,3 +41,8 @@ def test_default_multihead_scene_draws_torch_multihead_attention_numbers(tmp_pat
             for j in range(n):
                 entry = drawn[f"heads[{h}].weights[{i}][{j}]"]
                 assert abs(entry.value - torch_weights[h, i, j]) < 1e-10
+    # Each head is named by its number, read from the trace like every number: "head 1", "head 2".
+    assert [(drawn[f"heads[{h}].number"].value, drawn[f"heads[{h}].number"].text) for h in range(2)] == [
+        (1.0, "1"),
+        (2.0, "2"),
+    ]

@@ -1,4 +1,7 @@
-"""Batch rendering: the cache key, the render record, the topic lock and the scheduler (no Manim here)."""
+"""Batch rendering: requests, the cache key, the render record, the topic lock, the plan and the scheduler.
+
+No Manim here: renders are stand-ins that write the files a render writes.
+"""
 
 from __future__ import annotations
 
@@ -20,24 +23,79 @@ from click.testing import CliRunner
 
 import production.runner
 from attention_math import compute, load_example
-from production import batch
-from production.batch import (
-    Job,
-    Outcome,
-    Progress,
-    cached_result,
-    record_path,
-    render_key,
-    render_one,
-    run_batch,
-)
+from production import batch, cache
+from production.batch import load_lessons, plan_renders, render_one, run_batch
+from production.cache import RenderRecord, cached_result, record_path, render_key, write_record
+from production.files import write_text_atomically
+from production.progress import Progress, summary_table
+from production.request import Outcome, RenderRequest, WorkerReply
 from production.runner import RenderResult
+from production.settings import DEFAULT_QUALITY, QUALITIES
 from render import cli
+from scenes import TOPICS
 from support.paths import ROOT
 
 
-def job(tmp_path: Path, topic: str = "softmax", **changes: object) -> Job:
-    return Job(topic, "default", tmp_path, **{"quality": "low", **changes})  # type: ignore[arg-type]
+def job(tmp_path: Path, topic: str = "softmax", **changes: object) -> RenderRequest:
+    settings: dict[str, object] = {"quality": "low", **changes}
+    return RenderRequest(topic=topic, example="default", media_dir=tmp_path, **settings)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the request
+
+
+def test_a_request_goes_to_a_worker_and_back_unchanged(tmp_path):
+    request = job(
+        tmp_path, "masking", lesson_file=tmp_path / "my lesson.toml", output_format="webm", force=True
+    )
+    assert RenderRequest.from_json(request.to_json()) == request
+    assert RenderRequest.from_json(job(tmp_path).to_json()).lesson_file is None
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"quality": "ultra"}, "unknown quality 'ultra'"),
+        ({"output_format": "avi"}, "unknown format 'avi'"),
+        ({"topic": "sofmax"}, "unknown topic 'sofmax'"),
+        ({"preview": "yes"}, "preview: expected bool"),
+        ({"media_dir": None}, "media_dir: expected str"),
+    ],
+)
+def test_a_malformed_request_is_refused_when_read(tmp_path, change, problem):
+    data = {**json.loads(job(tmp_path).to_json()), **change}
+    with pytest.raises(ValueError, match=problem):
+        RenderRequest.from_json(json.dumps(data))
+    with pytest.raises(ValueError, match="expected a JSON object"):
+        RenderRequest.from_json("[1, 2]")
+
+
+def test_a_request_is_built_by_keyword_with_the_one_default_quality(tmp_path):
+    with pytest.raises(TypeError):
+        RenderRequest("softmax", "default", tmp_path)  # type: ignore[misc]
+    assert RenderRequest(topic="softmax", example="default", media_dir=tmp_path).quality == DEFAULT_QUALITY
+    assert DEFAULT_QUALITY == "medium"
+
+
+def test_a_worker_reply_reads_back_and_a_bad_one_is_refused(tmp_path):
+    reply = WorkerReply(status="ok", output=tmp_path / "default" / "softmax.mp4")
+    assert WorkerReply.from_json(reply.to_json()) == reply
+    assert WorkerReply.from_json('{"status": "failed", "message": "boom"}').message == "boom"
+    for text in ('{"status": "done"}', '{"status": "ok", "output": 3}', "not json"):
+        with pytest.raises(ValueError):
+            WorkerReply.from_json(text)
+
+
+def test_the_quality_table_gives_the_frames_manim_renders():
+    from manim.constants import QUALITIES as MANIM_QUALITIES
+
+    for name, quality in QUALITIES.items():
+        manim = MANIM_QUALITIES[quality.manim_key]
+        assert (manim["pixel_width"], manim["pixel_height"], manim["frame_rate"]) == (
+            quality.width,
+            quality.height,
+            quality.fps,
+        ), name
 
 
 # ------------------------------------------------------------------------- the key
@@ -66,22 +124,78 @@ def test_masking_is_keyed_on_the_causal_lesson_it_draws(tmp_path):
 
 
 def test_code_version_changes_with_any_scene_or_maths_source(tmp_path, monkeypatch):
-    for package in ("scenes", "attention_math"):
+    for package in ("scenes", "scenes/kit", "attention_math"):
         (tmp_path / package).mkdir()
         (tmp_path / package / "module.py").write_text("x = 1\n")
     (tmp_path / "scenes" / "notes.txt").write_text("not code")
-    monkeypatch.setattr(batch, "_PROJECT", tmp_path)
-    batch.code_version.cache_clear()
+    monkeypatch.setattr(cache, "_PROJECT", tmp_path)
+    cache.code_version.cache_clear()
     try:
-        before = batch.code_version()
+        before = cache.code_version()
         (tmp_path / "scenes" / "notes.txt").write_text("still not code")
-        batch.code_version.cache_clear()
-        assert batch.code_version() == before
+        cache.code_version.cache_clear()
+        assert cache.code_version() == before
         (tmp_path / "attention_math" / "module.py").write_text("x = 2\n")
-        batch.code_version.cache_clear()
-        assert batch.code_version() != before
+        cache.code_version.cache_clear()
+        assert cache.code_version() != before
+        before = cache.code_version()
+        (tmp_path / "scenes" / "kit" / "module.py").write_text("x = 2\n")
+        cache.code_version.cache_clear()
+        assert cache.code_version() != before
     finally:
-        batch.code_version.cache_clear()
+        cache.code_version.cache_clear()
+
+
+def test_code_version_follows_the_output_code_but_not_the_page_progress_scheduler_or_cli(
+    tmp_path, monkeypatch
+):
+    for package in ("scenes", "attention_math"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "module.py").write_text("x = 1\n")
+    (tmp_path / "production" / "templates").mkdir(parents=True)
+    around = [
+        "production/page.py",
+        "production/progress.py",
+        "production/batch.py",
+        "production/worker.py",
+        "production/request.py",
+        "production/cache.py",
+        "production/settings.py",
+        "production/templates/page.html",
+        "render.py",
+    ]
+    for name in [*around, *cache.OUTPUT_MODULES]:
+        (tmp_path / name).write_text("x = 1\n")
+    monkeypatch.setattr(cache, "_PROJECT", tmp_path)
+    cache.code_version.cache_clear()
+    try:
+        before = cache.code_version()
+        for name in around:
+            (tmp_path / name).write_text("x = 2  # edited\n")
+            cache.code_version.cache_clear()
+            assert cache.code_version() == before, name
+        assert set(cache.OUTPUT_MODULES) >= {"production/runner.py", "production/output.py"}
+        for name in cache.OUTPUT_MODULES:
+            (tmp_path / name).write_text(f"x = 3  # {name} edited\n")
+            cache.code_version.cache_clear()
+            assert cache.code_version() != before, name
+            before = cache.code_version()
+    finally:
+        cache.code_version.cache_clear()
+
+
+def test_the_key_follows_the_library_versions_and_the_frame_a_quality_gives(tmp_path, monkeypatch):
+    lesson = load_example("default")
+    key = render_key(job(tmp_path), lesson)
+    assert set(cache.LIBRARIES) == {"manim", "av", "manimpango", "typst", "numpy", "pycairo"}
+    versions = {**cache._library_versions(), "av": "0.0.1"}
+    monkeypatch.setattr(cache, "_library_versions", lambda: versions)
+    assert render_key(job(tmp_path), lesson) != key
+    monkeypatch.undo()
+    assert render_key(job(tmp_path), lesson) == key
+    faster = dataclasses.replace(QUALITIES["low"], fps=24)
+    monkeypatch.setitem(QUALITIES, "low", faster)
+    assert render_key(job(tmp_path), lesson) != key
 
 
 # ------------------------------------------------------------------ the record
@@ -89,15 +203,16 @@ def test_code_version_changes_with_any_scene_or_maths_source(tmp_path, monkeypat
 
 def test_record_is_never_seen_half_written_while_two_processes_rewrite_it(tmp_path):
     path = tmp_path / "cache" / "softmax.mp4.json"
-    batch.write_record(path, {"writer": "none"})
+    write_text_atomically(path, json.dumps({"writer": "none"}))
     writer = textwrap.dedent(
         f"""
-        import sys
+        import json, sys
         from pathlib import Path
-        from production.batch import write_record
+        from production.files import write_text_atomically
         name = sys.argv[1]
         for n in range(150):
-            write_record(Path({str(path)!r}), {{"writer": name, "n": n, "padding": "x" * 200_000}})
+            record = {{"writer": name, "n": n, "padding": "x" * 200_000}}
+            write_text_atomically(Path({str(path)!r}), json.dumps(record), durable=True)
         """
     )
     writers = [subprocess.Popen([sys.executable, "-c", writer, name]) for name in ("a", "b")]
@@ -215,6 +330,63 @@ def test_two_renders_of_one_topic_at_once_take_turns_and_the_second_finds_the_fi
     }
 
 
+# ------------------------------------------------------------------------ the plan
+
+NARROW = (
+    'tokens = ["a", "b"]\nembeddings = [[1, 0], [0, 1]]\n'
+    "w_q = [[1], [0]]\nw_k = [[1], [0]]\nw_v = [[1], [1]]\n"
+)
+
+
+def test_the_plan_computes_each_lesson_once_per_process(tmp_path, monkeypatch):
+    computed: list[bool] = []
+    real_compute = batch.compute
+
+    def compute_counted(lesson):
+        computed.append(lesson.causal)
+        return real_compute(lesson)
+
+    monkeypatch.setattr(batch, "compute", compute_counted)
+    lessons = load_lessons(None, "default")
+    requests = [job(tmp_path, topic) for topic in TOPICS]
+    plan = plan_renders(requests, lessons)
+    assert computed == [False, True]  # the lesson as it is, and the causal one the masking topic draws
+    assert plan.problems == {} and plan.runnable == requests
+    assert plan.traces[requests[0]] is plan.traces[requests[-1]]
+    masking = next(r for r in requests if r.topic == "masking")
+    assert plan.traces[masking].lesson.causal
+
+
+def test_a_topic_that_cannot_be_drawn_fails_in_the_plan_and_the_others_render(tmp_path, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(production.runner, "render_topic", fake_render(calls=calls))
+    lesson_file = tmp_path / "narrow.toml"
+    lesson_file.write_text(NARROW)
+    lessons = load_lessons(str(lesson_file), None)
+    assert list(lessons) == ["narrow"]
+    requests = [
+        RenderRequest(
+            topic=topic, example="narrow", media_dir=tmp_path, lesson_file=lesson_file, quality="low"
+        )
+        for topic in ("softmax", "block", "overview")
+    ]
+    plan = plan_renders(requests, lessons)
+    assert list(plan.problems) == [requests[1]] and plan.problems[requests[1]].startswith("block: ")
+    outcomes = batch.run_plan(plan, in_process=True)  # one render path: here, a batch rendered in-process
+    assert [o.status for o in outcomes] == ["ok", "failed", "ok"]
+    assert outcomes[1].message == plan.problems[requests[1]]
+    assert calls == ["softmax", "overview"]
+
+
+def test_a_lesson_too_large_to_draw_stops_the_plan(tmp_path):
+    from attention_math import LessonError
+
+    lessons = load_lessons(str(ROOT / "tests" / "bad_lessons" / "seven-tokens.toml"), None)
+    request = RenderRequest(topic="softmax", example="seven-tokens", media_dir=tmp_path)
+    with pytest.raises(LessonError, match="7 tokens"):
+        plan_renders([request], lessons)
+
+
 # ------------------------------------------------------------------ the scheduler
 
 
@@ -236,7 +408,7 @@ WORKER = textwrap.dedent(
 
 
 def fake_launch(started: list[str]):
-    def launch(job: Job, result_file: Path, log):
+    def launch(job: RenderRequest, result_file: Path, log):
         started.append(job.topic)
         return subprocess.Popen(
             [sys.executable, "-c", WORKER, job.to_json(), str(result_file)],
@@ -254,7 +426,7 @@ def test_a_failed_topic_does_not_stop_the_others(tmp_path):
     stream = io.StringIO()
     outcomes = run_batch(jobs, workers=2, launch=fake_launch(started), progress=Progress(len(jobs), stream))
     assert started == topics
-    assert [o.job.topic for o in outcomes] == topics
+    assert [o.request.topic for o in outcomes] == topics
     assert [o.status for o in outcomes] == ["ok", "failed", "failed", "ok", "ok"]
     assert outcomes[1].message == "RuntimeError: the scores scene broke"
     assert "Traceback" in outcomes[1].log
@@ -267,12 +439,27 @@ def test_a_failed_topic_does_not_stop_the_others(tmp_path):
     assert lines[-1].startswith("[5/5]")
 
 
+def old_record(request: RenderRequest, seconds: float) -> RenderRecord:
+    """The record of a render of ``request`` long ago, with another key: only its time counts."""
+    out = request.out_dir
+    result = RenderResult(request.topic, None, out / "x.png", out / "x.numbers.json", 1.0)
+    return RenderRecord(
+        key="old",
+        topic=request.topic,
+        example=request.example,
+        quality=request.quality,
+        output_format=request.output_format,
+        code_version="old",
+        render_seconds=seconds,
+        result=result,
+        files={},
+    )
+
+
 def test_the_longest_renders_start_first_and_new_topics_before_them(tmp_path):
     seconds = {"embeddings": 9.0, "multihead": 47.5, "block": 18.3}
     for topic, taken in seconds.items():
-        batch.write_record(
-            record_path(job(tmp_path, topic)), {"schema": 1, "key": "old", "render_seconds": taken}
-        )
+        write_record(job(tmp_path, topic), old_record(job(tmp_path, topic), taken))
     topics = ["embeddings", "projection", "multihead", "block"]
     started: list[str] = []
     outcomes = run_batch(
@@ -282,7 +469,7 @@ def test_the_longest_renders_start_first_and_new_topics_before_them(tmp_path):
         progress=Progress(4, io.StringIO()),
     )
     assert started == ["projection", "multihead", "block", "embeddings"]
-    assert [o.job.topic for o in outcomes] == topics  # reported in pipeline order all the same
+    assert [o.request.topic for o in outcomes] == topics  # reported in pipeline order all the same
 
 
 def test_no_more_workers_run_than_asked(tmp_path):
@@ -299,7 +486,7 @@ def test_no_more_workers_run_than_asked(tmp_path):
                     running -= 1
             return code
 
-    def launch(job: Job, result_file: Path, log):
+    def launch(job: RenderRequest, result_file: Path, log):
         nonlocal running, most
         with lock:
             running += 1
@@ -318,7 +505,7 @@ def test_summary_table_has_topic_seconds_status_and_output(tmp_path):
         Outcome(job(tmp_path, "scores"), "failed", 3.0, message="RuntimeError: boom"),
         Outcome(job(tmp_path, "softmax"), "skipped", 0.01, tmp_path / "default" / "softmax.mp4"),
     ]
-    lines = batch.summary_table(outcomes).splitlines()
+    lines = summary_table(outcomes).splitlines()
     assert lines[0].split() == ["topic", "seconds", "status", "output"]
     assert lines[2].split()[:3] == ["embeddings", "12.3", "ok"]
     assert lines[2].endswith("embeddings.mp4")
@@ -327,7 +514,7 @@ def test_summary_table_has_topic_seconds_status_and_output(tmp_path):
 
 
 def test_the_real_worker_reports_a_lesson_it_cannot_read(tmp_path):
-    broken = job(tmp_path, lesson_path=str(tmp_path / "missing.toml"))
+    broken = job(tmp_path, lesson_file=tmp_path / "missing.toml")
     [outcome] = run_batch([broken], workers=1, progress=Progress(1, io.StringIO()))
     assert outcome.status == "failed"
     assert "missing.toml" in outcome.message
@@ -380,7 +567,7 @@ def test_ctrl_c_stops_the_workers_and_reports_the_unfinished_topics_interrupted(
     )
     processes: list[subprocess.Popen] = []
 
-    def launch(job: Job, result_file: Path, log):
+    def launch(job: RenderRequest, result_file: Path, log):
         processes.append(
             subprocess.Popen([sys.executable, "-c", sleeper], stdout=log, stderr=subprocess.STDOUT)
         )

@@ -209,6 +209,7 @@ def test_a_render_killed_at_any_point_leaves_whole_files_or_none_and_the_next_ru
 
 def test_an_interruption_between_moving_files_into_place_leaves_each_file_whole(tmp_path, monkeypatch):
     """The moves are where a kill would matter most; hit that window every time."""
+    import production.files as files
     import production.runner as runner
 
     trace = compute(lesson_for(TOPIC, load_example(EXAMPLE)))
@@ -225,7 +226,7 @@ def test_an_interruption_between_moving_files_into_place_leaves_each_file_whole(
             raise KeyboardInterrupt  # as SIGINT, or SIGTERM through render.py's handler
         real_replace(source, target)
 
-    monkeypatch.setattr(runner.os, "replace", replace_then_stop)
+    monkeypatch.setattr(files.os, "replace", replace_then_stop)  # what publishes each finished file
     with pytest.raises(KeyboardInterrupt):
         runner.render_topic(TOPIC, trace, example=EXAMPLE, media_dir=tmp_path, quality="low", preview=True)
     assert len(moves) == 2

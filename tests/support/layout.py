@@ -12,6 +12,7 @@ import numpy as np
 from manim import Mobject, Text, config
 
 from attention_math.formatting import fmt
+from attention_math.trace import Trace
 from scenes.kit.widgets import TracedText
 
 __all__ = [
@@ -80,16 +81,26 @@ def untraced_numbers(mobjects: list[Mobject]) -> list[str]:
     ]
 
 
-def mismatched_numbers(mobjects: list[Mobject], trace: object, decimals: int) -> list[str]:
-    """Traced texts whose drawn string is not the formatter applied to their path's value."""
+def mismatched_numbers(mobjects: list[Mobject], trace: Trace, decimals: int) -> list[str]:
+    """Traced texts whose drawn string is not the formatter applied to their path's value.
+
+    An index label ("head 2") is a word template around the traced number: it
+    must read ``template.format(fmt(value))``, and its template may hold no
+    digit of its own.
+    """
     problems = []
     for t in visible_texts(mobjects):
         if not isinstance(t, TracedText):
             continue
-        value = trace.get(t.trace_path)  # type: ignore[attr-defined]
+        value = trace.get(t.trace_path)
         expected = value if isinstance(value, str) else fmt(float(value), decimals)
-        if t.trace_text != expected or t.text.replace(" ", "") != expected.replace(" ", ""):
-            problems.append(f"{t.trace_path}: drawn {t.text!r}, trace gives {expected!r}")
+        template = t.trace_template
+        if template.count("{}") != 1 or any(c.isdigit() for c in template):
+            problems.append(f"{t.trace_path}: template {template!r} must hold one '{{}}' and no digit")
+            continue
+        drawn = template.format(expected)
+        if t.trace_text != expected or t.text.replace(" ", "") != drawn.replace(" ", ""):
+            problems.append(f"{t.trace_path}: drawn {t.text!r}, trace gives {drawn!r}")
     return problems
 
 

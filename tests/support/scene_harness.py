@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +27,16 @@ class ScreenLog:
     caption_overlaps: list[str] = field(default_factory=list)
 
 
+def _install_shape_store() -> None:
+    """Keep built shapes on disk as the runner does, when production has a store (else in memory)."""
+    if importlib.util.find_spec("production.shape_store") is None:
+        return
+    importlib.import_module("production.shape_store").install_shape_store()
+
+
 def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, ScreenLog]:
     """Run the scene's construct with Manim's dry_run; check the screen after every play."""
+    _install_shape_store()
     log = ScreenLog()
     cls = topic_class(topic)
 

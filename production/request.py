@@ -1,0 +1,180 @@
+"""What passes between the command line, the scheduler and the workers, typed.
+
+A :class:`RenderRequest` is one topic of one lesson at some render settings,
+built by keyword and checked when built. A worker process receives it as JSON
+(:meth:`RenderRequest.to_json`, read back with :meth:`RenderRequest.from_json`,
+which refuses anything malformed) and answers with a :class:`WorkerReply`. The
+scheduler turns each request into an :class:`Outcome`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from attention_math import Lesson, load_example, load_lesson
+from scenes import TOPICS
+
+from .runner import RenderResult
+from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES
+
+__all__ = ["Outcome", "RenderRequest", "Status", "WorkerReply"]
+
+#: How a request went: rendered, skipped (its last render is current), failed, or stopped by Ctrl-C.
+Status = Literal["ok", "skipped", "failed", "interrupted"]
+#: What a worker may reply, by its JSON text.
+_REPLY_STATUSES: dict[str, Status] = {"ok": "ok", "skipped": "skipped", "failed": "failed"}
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderRequest:
+    """Render ``topic`` of a lesson into ``media_dir/example``.
+
+    ``example`` names the output folder: the built-in example's name, or the
+    lesson file's stem. ``lesson_file`` is the lesson file (an absolute path,
+    so a worker in any folder finds it); None means the built-in example
+    ``example``. A ``preview`` (or the ``png`` format) renders the last frame
+    only; ``force`` renders even when the last render is current.
+    """
+
+    topic: str
+    example: str
+    media_dir: Path
+    lesson_file: Path | None = None
+    quality: str = DEFAULT_QUALITY
+    output_format: str = DEFAULT_FORMAT
+    preview: bool = False
+    force: bool = False
+
+    def __post_init__(self) -> None:
+        if self.topic not in TOPICS:
+            raise ValueError(f"unknown topic {self.topic!r}; valid topics: {', '.join(TOPICS)}")
+        if self.quality not in QUALITIES:
+            raise ValueError(f"unknown quality {self.quality!r}; choose from {', '.join(QUALITIES)}")
+        if self.output_format not in FORMATS:
+            raise ValueError(f"unknown format {self.output_format!r}; choose from {', '.join(FORMATS)}")
+        if not self.example or "/" in self.example:
+            raise ValueError(f"an output name is one folder name, not {self.example!r}")
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the topic's files go."""
+        return self.media_dir / self.example
+
+    @property
+    def cacheable(self) -> bool:
+        """Previews are not cached: they are the fast path already."""
+        return not self.preview and self.output_format != "png"
+
+    @property
+    def label(self) -> str:
+        """``example/topic``: the request as the batch's messages name it."""
+        return f"{self.example}/{self.topic}"
+
+    def load_lesson(self) -> Lesson:
+        """The lesson this request names: its lesson file, or the built-in example.
+
+        Raises :class:`attention_math.LessonError` when the file cannot be read.
+        """
+        return load_lesson(self.lesson_file) if self.lesson_file else load_example(self.example)
+
+    def to_json(self) -> str:
+        """This request as one line of JSON, for a worker's command line."""
+        return json.dumps(
+            {
+                "topic": self.topic,
+                "example": self.example,
+                "media_dir": str(self.media_dir),
+                "lesson_file": None if self.lesson_file is None else str(self.lesson_file),
+                "quality": self.quality,
+                "output_format": self.output_format,
+                "preview": self.preview,
+                "force": self.force,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> RenderRequest:
+        """The request :meth:`to_json` wrote; ValueError naming the problem if ``text`` is not one."""
+        data = _object(text, "render request")
+        lesson_file = data.get("lesson_file")
+        return cls(
+            topic=_field(data, "topic", str),
+            example=_field(data, "example", str),
+            media_dir=Path(_field(data, "media_dir", str)),
+            lesson_file=None if lesson_file is None else Path(_field(data, "lesson_file", str)),
+            quality=_field(data, "quality", str),
+            output_format=_field(data, "output_format", str),
+            preview=_field(data, "preview", bool),
+            force=_field(data, "force", bool),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerReply:
+    """What a worker process reports: ``status`` ok, skipped or failed; the main file or why not."""
+
+    status: Status
+    output: Path | None = None
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.status not in _REPLY_STATUSES:
+            raise ValueError(f"a worker replies ok, skipped or failed, not {self.status!r}")
+
+    def to_json(self) -> str:
+        output = None if self.output is None else str(self.output)
+        return json.dumps({"status": self.status, "output": output, "message": self.message})
+
+    @classmethod
+    def from_json(cls, text: str) -> WorkerReply:
+        """The reply :meth:`to_json` wrote (``output`` and ``message`` may be left out)."""
+        data = _object(text, "worker reply")
+        named = _field(data, "status", str)
+        status = _REPLY_STATUSES.get(named)
+        if status is None:
+            raise ValueError(f"worker reply: unknown status {named!r}")
+        output = data.get("output")
+        return cls(
+            status=status,
+            output=Path(_field(data, "output", str)) if output else None,
+            message=_field(data, "message", str) if "message" in data else "",
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a request went, and for how long; ``result`` when it ran in this process."""
+
+    request: RenderRequest
+    status: Status
+    seconds: float
+    output: Path | None = None
+    message: str = ""
+    log: str = ""
+    result: RenderResult | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in ("ok", "skipped")
+
+
+def _object(text: str, what: str) -> dict[str, object]:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"{what}: not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{what}: expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _field(data: dict[str, object], name: str, kind: type[_T]) -> _T:
+    value = data.get(name)
+    if not isinstance(value, kind):
+        raise ValueError(f"{name}: expected {kind.__name__}, got {value!r}")
+    return value
