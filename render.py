@@ -48,6 +48,10 @@ __all__ = ["check", "cli", "main"]
 
 def _fail(message: str, status: int = 2) -> None:
     click.echo(f"error: {message}", err=True)
+    if status == 130:
+        from production.interrupts import exit_interrupted
+
+        exit_interrupted(status)  # Manim's encoder threads must not keep an interrupted render alive
     sys.exit(status)
 
 

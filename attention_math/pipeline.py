@@ -323,6 +323,8 @@ def compute(lesson: Lesson) -> Trace:
         vocab_embeddings=vocab_embeddings,
         **aliases,
         **block,  # type: ignore[arg-type]
+        title=lesson.name,
+        description=lesson.description.strip(),
     )
 
 

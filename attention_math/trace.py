@@ -43,6 +43,8 @@ logit_exp           (V,)          exp(logits - max(logits))
 logit_sum           float
 probs               (V,)          softmax(logits)
 predicted           int           argmax(probs); predicted_word = vocab[predicted]
+title               str           the lesson's name (built-in example name or file stem), for the title card
+description         str           the lesson's description (may be empty)
 ==================  ============  ==============================================
 
 ``ffn_hidden`` to ``predicted_word`` are None when ``norm_1`` is (d_out != d).
@@ -190,6 +192,8 @@ class Trace:
     probs: np.ndarray | None
     predicted: int | None
     predicted_word: str | None
+    title: str
+    description: str
 
     def __deepcopy__(self, memo: dict[int, object]) -> Trace:
         # Immutable (frozen, read-only arrays): a copy would be the same trace.

@@ -17,11 +17,12 @@ which two things defeat:
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
-__all__ = ["RETRY_SECONDS", "stop_cleanly_on_signals"]
+__all__ = ["RETRY_SECONDS", "exit_interrupted", "stop_cleanly_on_signals"]
 
 #: How soon a lost interrupt is raised again.
 RETRY_SECONDS = 0.01
@@ -39,6 +40,23 @@ def _unraisable(info: Any) -> None:
         signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
         return
     _previous_hook(info)
+
+
+def exit_interrupted(status: int = 130) -> NoReturn:
+    """End the process now, after an interrupt whose clean-up has run (``finally`` blocks, messages).
+
+    An interrupt that lands while Manim encodes an animation leaves its encoder
+    thread (not a daemon) waiting for frames that never come, and Python's
+    normal exit waits for that thread forever: seen here as renders stopped by
+    SIGINT or SIGTERM that never ended. Nothing is left to write, so the process
+    flushes its output and leaves without waiting for threads.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or gone: nothing more to say
+            pass
+    os._exit(status)
 
 
 def stop_cleanly_on_signals() -> None:

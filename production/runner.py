@@ -196,6 +196,16 @@ def _manifest_json(topic: str, example: str, trace: Trace, scene: TopicScene) ->
         "lesson_source": trace.lesson.source,
         "decimals": numbers.decimals,
         "steps": list(scene.steps),
+        # When each step starts, stops moving (its last animation ends) and ends, in seconds.
+        "timeline": [
+            {
+                "caption": timing.caption,
+                "start": round(timing.start, 6),
+                "still_from": round(timing.still_from, 6),
+                "end": round(timing.end, 6),
+            }
+            for timing in scene.timeline
+        ],
         "numbers": {entry.path: {"value": entry.value, "text": entry.text} for entry in numbers.registry},
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

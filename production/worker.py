@@ -21,7 +21,7 @@ from scenes import lesson_for
 
 from .batch import render_one
 from .files import write_text_atomically
-from .interrupts import stop_cleanly_on_signals
+from .interrupts import exit_interrupted, stop_cleanly_on_signals
 from .request import RenderRequest, WorkerReply
 
 __all__ = ["main", "work"]
@@ -59,4 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status == 130:
+        exit_interrupted(status)  # Manim's encoder threads must not keep an interrupted render alive
+    sys.exit(status)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_TOPIC",
+    "HEADINGS",
     "MAX_DIMENSIONS",
     "MAX_TOKENS",
     "MAX_VOCABULARY",
@@ -41,31 +42,36 @@ MAX_TOKENS = 6
 MAX_DIMENSIONS = 8
 MAX_VOCABULARY = 8
 
-# name -> (module, class, one-line summary), in pipeline order.
-_REGISTRY: dict[str, tuple[str, str, str]] = {
+# name -> (module, class, heading for the title card, one-line summary), in pipeline order.
+_REGISTRY: dict[str, tuple[str, str, str, str]] = {
     "embeddings": (
         "scenes.embeddings",
         "EmbeddingsScene",
+        "Embeddings",
         "Tokens become rows of X: one token's embedding row, then all stacked; a dimension is one column",
     ),
     "positional": (
         "scenes.positional",
         "PositionalScene",
+        "Positional encoding",
         "Why order matters, and the lesson's positional encoding added to the embeddings to give X",
     ),
     "projection": (
         "scenes.projection",
         "ProjectionScene",
+        "Queries, keys and values",
         "Q, K and V as X times W: one row-times-column product with running sums, then all",
     ),
     "scores": (
         "scenes.scores",
         "ScoresScene",
+        "Attention scores",
         "Scores Q·Kᵀ as query-key dot products: one cell with its products in full, then all, then ÷ √d_k",
     ),
     "softmax": (
         "scenes.softmax",
         "SoftmaxScene",
+        "Softmax",
         (
             "Softmax: one row of scores in full (exp, sum, shares as bars), "
             "then every row of weights sums to one"
@@ -74,6 +80,7 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "weighted_sum": (
         "scenes.weighted_sum",
         "WeightedSumScene",
+        "Weighting the values",
         (
             "Context = weights times V: one token's value rows scaled by its weights and summed, "
             "then every token"
@@ -82,6 +89,7 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "single_query": (
         "scenes.single_query",
         "SingleQueryScene",
+        "One query, start to finish",
         (
             "One token start to finish: its query against every key, softmax, weighted values, "
             "context and residual"
@@ -90,6 +98,7 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "multihead": (
         "scenes.multihead",
         "MultiheadScene",
+        "Multi-head attention",
         (
             "Multi-head attention: Q, K, V split into heads, one attention pattern each, "
             "concatenated and projected by W_o"
@@ -98,26 +107,32 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "masking": (
         "scenes.masking",
         "MaskingScene",
+        "Causal masking",
         "Causal masking: scores of later tokens become −∞ before the softmax, so their weights are zero",
     ),
     "next_word": (
         "scenes.next_word",
         "NextWordScene",
+        "Next-word prediction",
         "Next word: the last token's block output scored against every word's embedding, softmax, prediction",
     ),
     "block": (
         "scenes.block",
         "BlockScene",
+        "The transformer block",
         "The transformer block: attention, Add & Norm, feed-forward, Add & Norm, with the lesson's numbers",
     ),
     "overview": (
         "scenes.overview",
         "OverviewScene",
+        "The attention formula",
         "softmax(Q·Kᵀ/√d_k)·V built symbol by symbol, each symbol linked to its matrix",
     ),
 }
 
-TOPICS: dict[str, str] = {name: summary for name, (_, _, summary) in _REGISTRY.items()}
+TOPICS: dict[str, str] = {name: summary for name, (_, _, _, summary) in _REGISTRY.items()}
+#: Each topic's heading, as its title card names it (no digits: it is drawn untraced).
+HEADINGS: dict[str, str] = {name: heading for name, (_, _, heading, _) in _REGISTRY.items()}
 DEFAULT_TOPIC = "multihead"
 
 
@@ -126,7 +141,7 @@ def topic_class(name: str) -> type[TopicScene]:
     from scenes.kit.stage import TopicScene  # Manim, loaded only when a scene is wanted
 
     try:
-        module, cls, _ = _REGISTRY[name]
+        module, cls, _, _ = _REGISTRY[name]
     except KeyError:
         raise KeyError(f"unknown topic {name!r}; valid topics: {', '.join(_REGISTRY)}") from None
     scene = getattr(import_module(module), cls)

@@ -201,7 +201,7 @@ class BlockScene(TopicScene):
             [STREAM, ATTENTION, STREAM],
         )
         rows = stack.rows
-        self.step("Add (the residual connection): the first token's input row plus its attention row")
+        self.step("Add: the input row plus its attention row, so the token keeps its meaning")
         self.play(*self.diagram.focus(ADD_NORM_1), run_time=0.5)
         self.play(
             FadeOut(self._frame_of(x_view, out_view)),
@@ -241,7 +241,7 @@ class BlockScene(TopicScene):
             gap=0.7,
         )
         rows = stack.rows
-        self.step("Norm: shift the row to mean zero and scale it to spread one")
+        self.step("Norm: mean zero, spread one, so every row stays in the same range")
         self.play(
             FadeOut(self._frame_of(add_view)),
             *(TransformFromCopy(add_view.cell(0, j), rows[0].cell(0, j)) for j in range(self.d)),

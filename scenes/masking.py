@@ -28,7 +28,7 @@ from manim import (
 )
 
 from .kit import palette
-from .kit.attention import cell_shade, heat_cells, token_matrix
+from .kit.attention import cell_shade, heat_cells, legible_opacity, token_matrix
 from .kit.stage import TopicScene
 from .kit.widgets import MatrixView, animate, entries, fit_in_frame, formula, label
 
@@ -36,6 +36,8 @@ __all__ = ["MaskingScene"]
 
 # A band under the matrices for the one-cell equation; the matrices centred above it.
 BAND = 0.9
+#: Hidden cells are shaded as strongly as their greyed numbers still read at 4.5:1.
+MASK_SHADE = legible_opacity(palette.MASK, palette.MUTED)
 
 
 class MaskingScene(TopicScene):
@@ -63,7 +65,7 @@ class MaskingScene(TopicScene):
         self.wait(0.6)
 
         self.step("Above the diagonal, a token meets a later token")
-        shades = VGroup(*(cell_shade(scores, i, j, palette.MASK, 0.45) for i, j in self.hidden))
+        shades = VGroup(*(cell_shade(scores, i, j, palette.MASK, MASK_SHADE) for i, j in self.hidden))
         self.play(LaggedStart(*(FadeIn(s) for s in shades), lag_ratio=0.1), run_time=1.0)
         self.wait(1.2)
         self._mask(scores)
@@ -227,6 +229,6 @@ class MaskingScene(TopicScene):
             cells=shown,
         )
         masks = VGroup(
-            *(cell_shade(weights, i, j, palette.MASK, 0.45) for j in range(n) if (i, j) in self.hidden)
+            *(cell_shade(weights, i, j, palette.MASK, MASK_SHADE) for j in range(n) if (i, j) in self.hidden)
         )
         return VGroup(heat, masks)

@@ -109,14 +109,17 @@ class MultiheadScene(TopicScene):
             self.step("With a single head, the head gets every column of Q")
         else:
             self.step("Cut the columns of Q into slices: one slice per head")
-        self.play(
-            *(
-                q_view.column(h * self.d_k + c).animate.set_color(palette.head_colour(h))
-                for h in range(self.h)
-                for c in range(self.d_k)
-            ),
-            run_time=0.8,
-        )
+        # Each head's slice framed in the heads' neutral colour: Q keeps the query colour.
+        frames = [
+            SurroundingRectangle(
+                VGroup(*(q_view.column(h * self.d_k + c) for c in range(self.d_k))),
+                color=palette.head_colour(h),
+                buff=0.06,
+                stroke_width=2,
+            )
+            for h in range(self.h)
+        ]
+        self.play(*(Create(frame) for frame in frames), run_time=0.8)
         moves: list[Animation] = [
             ReplacementTransform(q_view.cell(i, h * self.d_k + c), view.cell(i, c))
             for h, view in enumerate(slices)
@@ -130,6 +133,7 @@ class MultiheadScene(TopicScene):
             FadeIn(VGroup(*(v.brackets for v in slices))),
             FadeIn(VGroup(*(v.heading for v in slices[1:]))),
             FadeIn(VGroup(*tags), shift=0.1 * UP),
+            *(FadeOut(frame) for frame in frames),
         ]
         self.play(*moves, run_time=1.2)
         for view in slices:
@@ -280,7 +284,7 @@ class MultiheadScene(TopicScene):
                 numbers,
                 entries(f"heads[{h}].context"),
                 (self.n, self.d_h),
-                colour=palette.head_colour(h),
+                colour=palette.CONTEXT,
                 name=formula('{{ "head"_h : c }}', {"c": palette.CONTEXT}),
                 filled=False,
             )
@@ -393,7 +397,7 @@ class MultiheadScene(TopicScene):
         return concat
 
     def _concat_view(self) -> MatrixView:
-        """concat, one row per token, each head's columns in the head's colour."""
+        """concat, one row per token; each head's columns are named by its tag beneath them."""
         concat = MatrixView(
             self.numbers,
             entries("concat"),
@@ -402,8 +406,6 @@ class MultiheadScene(TopicScene):
             name=formula('{{ "concat" : c }}', {"c": palette.CONTEXT}),
             row_labels=[self.numbers.token(i) for i in range(self.n)],
         )
-        for j in range(concat.shape[1]):
-            concat.column(j).set_color(palette.head_colour(j // self.d_h))
         return concat
 
     def _column_tags(self, concat: MatrixView) -> VGroup:
@@ -617,13 +619,13 @@ class MultiheadScene(TopicScene):
     def _head_view(
         self, h: int, role: str, name: str, role_colour: str, *, tokens: bool = False
     ) -> MatrixView:
-        """Head ``h``'s slice of Q, K or V, its numbers in the head's colour."""
+        """Head ``h``'s slice of Q, K or V, in the role's colour (the head is named by its tag)."""
         shape = getattr(self.trace.heads[h], role).shape
         return MatrixView(
             self.numbers,
             entries(f"heads[{h}].{role}"),
             shape,
-            colour=palette.head_colour(h),
+            colour=role_colour,
             name=formula(f"{{{{ {name} : r }}}}", {"r": role_colour}),
             row_labels=[self.numbers.token(i) for i in range(shape[0])] if tokens else None,
         )

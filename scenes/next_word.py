@@ -50,6 +50,8 @@ PROBS = palette.WEIGHTS  # a softmax output, like attention weights
 NAME_SIZE = 22
 WORD = 0  # the vocabulary word whose score and share are shown in full
 SPLIT_FROM = 4  # a score's sum of products with more terms than this takes two lines
+#: The top word wins "only just" when its probability leads the next by less than this.
+NEAR_TIE = 0.05
 
 
 class NextWordScene(TopicScene):
@@ -88,6 +90,9 @@ class NextWordScene(TopicScene):
         self.step("After the block, every token has a row of numbers")
         self.play(FadeIn(view), run_time=1.0)
         self.wait(0.5)
+        # Said plainly: the prediction shows the arithmetic, not what a trained model would say.
+        self.step("These weights are the lesson's own, not a trained model's")
+        self.wait(0.5)
         self.step("The last token's row is the one that predicts the next word")
         box = view.row_box(self.last, palette.HIGHLIGHT)
         self.play(Create(box), view.row_labels[self.last].animate.set_color(palette.HIGHLIGHT), run_time=0.8)
@@ -95,12 +100,32 @@ class NextWordScene(TopicScene):
         self._box = box
         return view
 
+    def _verdict(self) -> str:
+        """What the probabilities say, as drawn: a clear winner, a narrow one, a tie, or no choice at all.
+
+        Words tie when their probabilities read the same on screen (the formatter's text).
+        """
+        numbers, top = self.numbers, self.predicted
+        shown = [numbers.text(f"probs[{w}]") for w in range(len(self.probs))]
+        tied = sum(text == shown[top] for text in shown)
+        if len(shown) > 1 and tied == len(shown):
+            return "Every word is equally likely: these numbers predict nothing; the first is shown"
+        if tied > 1:
+            return "A tie at the top: no single word wins; the first of them is shown"
+        runner_up = float(np.sort(self.probs)[-2]) if len(shown) > 1 else 0.0
+        if float(self.probs[top]) - runner_up < NEAR_TIE:
+            return "The most probable word comes next, but only just"
+        return "The prediction: the most probable word comes next"
+
     # -- scores ------------------------------------------------------------------------
 
     def _scores(self, block_view: MatrixView) -> tuple[MatrixView, MatrixView, MatrixView]:
         """The last row against every word's embedding: one logit in full, then all."""
         h_row, e_view, logit_col, table = self._scores_layout()
-        self.step("Each word of the vocabulary has an embedding row of the same width")
+        if self.trace.lesson.vocabulary is None:
+            self.step("The candidate words are the sentence's own words, with their embedding rows")
+        else:
+            self.step("Each word of the lesson's vocabulary has an embedding row of the same width")
         self.play(
             FadeOut(VGroup(block_view.brackets, block_view.heading, block_view.row_labels, self._box)),
             *(FadeOut(block_view.row(i)) for i in range(self.n) if i != self.last),
@@ -341,11 +366,7 @@ class NextWordScene(TopicScene):
         self.wait(0.6)
 
         top = self.predicted
-        # Words whose probabilities tie with the largest: the first of them is taken.
-        if int(np.isclose(self.probs, self.probs[top]).sum()) > 1:
-            self.step("The prediction: the most probable word; of words that tie, the first")
-        else:
-            self.step("The prediction: the most probable word comes next")
+        self.step(self._verdict())
         bar_box = SurroundingRectangle(
             VGroup(chart.bars[top], chart.values[top], chart.labels[top]),
             color=palette.HIGHLIGHT,

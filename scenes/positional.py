@@ -130,6 +130,9 @@ class PositionalScene(TopicScene):
         """Embeddings + positions = X: the lesson's positions, one entry in full, then every token."""
         kind = self.trace.positional_kind
         e_view, plus, p_view, equals, x_view = self._sum_views()
+        if kind == "none":
+            self._no_encoding(e_view, equals, x_view)
+            return
         layout = self._layout(e_view, plus, p_view, equals, x_view)
 
         if kind == "sinusoidal":
@@ -139,10 +142,7 @@ class PositionalScene(TopicScene):
             self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
             self.wait(0.8)
         else:
-            if kind == "none":
-                self.step("This lesson adds no positional encoding: its positions are all zero")
-            else:
-                self.step("This lesson gives its own position matrix")
+            self.step("This lesson gives its own position matrix")
             self.play(FadeIn(e_view), run_time=0.8)
             self.play(FadeIn(plus), FadeIn(p_view), run_time=0.8)
             self.wait(0.8)
@@ -153,13 +153,31 @@ class PositionalScene(TopicScene):
         self._one_entry(e_view, p_view, x_view, layout)
         self._every_token(e_view, p_view, x_view)
 
-        if kind == "none":
-            self.step("Nothing was added: X is just the embeddings")
-        else:
-            self.step("X now carries what each token is and where it stands")
+        self.step("X now carries what each token is and where it stands")
         self.play(x_view.heading.animate.set_color(palette.HIGHLIGHT), run_time=0.5)
         self.play(x_view.heading.animate.set_color(palette.EMBEDDING), run_time=0.5)
         self.wait(2.0)
+
+    def _no_encoding(self, e_view: MatrixView, equals: VMobject, x_view: MatrixView) -> None:
+        """A lesson without an encoding: X is its embeddings as given (no zeros are added)."""
+        n, d = x_view.shape
+        layout = VGroup(e_view, equals, x_view).arrange(RIGHT, buff=0.5)
+        self.fit_into(layout, self.content(), max_growth=1.3)
+        self.step("This lesson adds no positions to its embeddings")
+        self.play(FadeIn(e_view), run_time=0.8)
+        self.step("X is the embeddings as given: any word order must already be in them")
+        cells = [[x_view.make_cell(i, j) for j in range(d)] for i in range(n)]
+        self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
+        self.play(
+            LaggedStart(
+                *(TransformFromCopy(e_view.cell(i, j), cells[i][j]) for i in range(n) for j in range(d)),
+                lag_ratio=0.02,
+            ),
+            run_time=1.2,
+        )
+        for i in range(n):
+            for j in range(d):
+                x_view.set_cell(i, j, cells[i][j])
 
     def _sum_views(self) -> tuple[MatrixView, VMobject, MatrixView, VMobject, MatrixView]:
         """embeddings + positions = X, X still empty."""

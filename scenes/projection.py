@@ -68,7 +68,7 @@ class ProjectionScene(TopicScene):
         self.step("Each token's embedding is one row of X")
         self.play(FadeIn(title), FadeIn(x_view), run_time=1.0)
 
-        self.step("Multiply X by the query weights W_q to get Q")
+        self.step("Q = X times W_q: a query is what each token looks for")
         self.play(
             FadeIn(times),
             FadeIn(w_view),
@@ -97,7 +97,11 @@ class ProjectionScene(TopicScene):
             f"{{{{ {name} : o }}}} = {{{{ X : x }}}} dot {{{{ {weight_name} : w }}}}",
             {"o": colour, "x": palette.EMBEDDING, "w": colour},
         ).move_to(title)
-        self.step("Keys: the same products with W_k" if role == "k" else "Values: the same products with W_v")
+        self.step(
+            "Keys: the same with W_k; a key is what a token offers"
+            if role == "k"
+            else "Values: the same with W_v; a value is what a token gives"
+        )
         self.play(
             FadeOut(w_view),
             FadeOut(out_view),

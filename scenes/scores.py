@@ -205,7 +205,7 @@ class ScoresScene(TopicScene):
 
     def _scale(self, title: VMobject, leaving: VGroup, s_view: MatrixView, i: int, j: int) -> None:
         """Every score ÷ √d_k: the factor from the trace, one cell in full, then the rest."""
-        self.step("Divide every score by the square root of the key width")
+        self.step("Divide by √d_k: wide keys make big scores, and softmax would turn too sharp")
         # Inline slash, not a fraction: a built-up fraction would make the title tall.
         new_title = self.title("{{ S : s }} = {{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)")
         middle, scaled_view, block, stand_in, final = self._scale_layout(title, s_view)

@@ -376,7 +376,7 @@ class SingleQueryScene(TopicScene):
             plus = block.signs[1]
             assert plus is not None  # the middle row is added: it has its "+"
             self._output_link(VGroup(panel.context_label, context), leaving, block, mid_row)
-            self.step("Residual: add the token's input x back to its output")
+            self.step("Residual: add the input x back, so the token keeps its own meaning")
             self.play(FadeOut(self._link), *_swap(title, new_title), run_time=0.6)
             self.play(
                 *(ReplacementTransform(self._output_row[c], mid_row[c]) for c in range(d)),
@@ -389,7 +389,7 @@ class SingleQueryScene(TopicScene):
             )
         else:
             # Output = context here: the context numbers themselves become the middle row.
-            self.step("Residual: add the token's input x back to its context")
+            self.step("Residual: add the input x back to its context, so the token keeps its meaning")
             self.play(FadeOut(leaving), FadeOut(panel.context_label), *_swap(title, new_title), run_time=0.6)
             self.play(
                 *(ReplacementTransform(context[c], mid_row[c]) for c in range(d)),

@@ -120,7 +120,7 @@ class SoftmaxScene(TopicScene):
             run_time=1.2,
         )
 
-        self.step("Subtract the row's largest score, then take e to that power")
+        self.step("Subtract the row's largest score, take e to that power: e stays small")
         self.play(
             FadeIn(detail.e_head),
             LaggedStart(*(TransformFromCopy(score_row[j], exp_row[j]) for j in range(n)), lag_ratio=0.2),
@@ -132,7 +132,7 @@ class SoftmaxScene(TopicScene):
             self.step("Far below the largest score, e to that power is almost zero")
             self.wait(1.0)
 
-        self.step("Add them up")
+        self.step("Add them up: subtracting the largest changed no weight, only the size of e")
         self.play(TransformFromCopy(exp_row, detail.sum_group[2]), FadeIn(detail.sum_group[:2]), run_time=1.0)
         self.wait(0.5)
         self._shares(detail)

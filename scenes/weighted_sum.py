@@ -243,10 +243,10 @@ class WeightedSumScene(TopicScene):
 
         if through_w_o:
             leaving: VMobject = self._through_w_o(overview)
-            first_caption = "Residual: add each token's input x back to its output, first token in full"
+            first_caption = "Residual: add each input x back to its output, so a token keeps its meaning"
         else:
             leaving = VGroup(overview.attention, overview.context)
-            first_caption = "Residual: add each token's input x back to its context, first token in full"
+            first_caption = "Residual: add each input x back to its context, so a token keeps its meaning"
 
         self.step(first_caption)
         token = block.make_token(0)

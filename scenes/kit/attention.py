@@ -45,6 +45,7 @@ from manim import (
 )
 
 from . import palette
+from .colour import MIN_CONTRAST, contrast_ratio, over, readable_on
 from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, align_baselines, baseline_y, label
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "add_row_labels",
     "cell_shade",
     "heat_cells",
+    "legible_opacity",
     "share_bar",
     "token_matrix",
 ]
@@ -475,6 +477,15 @@ def cell_shade(view: MatrixView, i: int, j: int, colour: str, opacity: float) ->
     return rect
 
 
+def legible_opacity(fill: str, text: str, *, backdrop: str = palette.BACKGROUND) -> float:
+    """The strongest opacity of ``fill`` over ``backdrop`` on which ``text`` still reads at 4.5:1."""
+    for step in range(100, -1, -1):
+        opacity = step / 100
+        if contrast_ratio(text, over(fill, opacity, backdrop)) >= MIN_CONTRAST:
+            return opacity
+    return 0.0
+
+
 def heat_cells(
     view: MatrixView,
     value: Callable[[int, int], float],
@@ -487,7 +498,10 @@ def heat_cells(
 
     ``value`` reads the trace (e.g. ``lambda i, j: trace.heads[h].weights[i][j]``)
     and is used for opacity only. ``cells`` limits the shading to some cells.
+    The strongest shading is capped so that the view's numbers (in ``colour``)
+    keep a contrast of 4.5:1 on it (:func:`legible_opacity`).
     """
+    max_opacity = min(max_opacity, legible_opacity(colour, colour))
     rows, cols = view.shape
     where = cells if cells is not None else [(i, j) for i in range(rows) for j in range(cols)]
     return VGroup(
@@ -498,9 +512,8 @@ def heat_cells(
     )
 
 
-# A weight of one fills its tile this strongly; tiles stronger than DARK_TEXT_FROM get dark numbers.
+# A weight of one fills its tile this strongly.
 TILE_OPACITY = 0.75
-DARK_TEXT_FROM = 0.4
 GRID_TOKEN_SIZE = 20
 
 
@@ -526,17 +539,23 @@ class WeightGrid(VGroup):
         super().__init__()
         weights = numbers.trace.heads[head].weights
         n = weights.shape[0]
-        colour = palette.head_colour(head)
+        # Tiles in the weights' colour (the head is named by its tag, not by a colour).
+        colour = palette.WEIGHTS
         self.head = head
         self.shape = (n, n)
         strength = TILE_OPACITY * np.clip(weights, 0.0, 1.0)
-        # Dark numbers on strong tiles, light ones elsewhere, so every weight stays legible.
+        # Each number in whichever of light and dark text reads best (4.5:1 or more) on its tile.
         cells = [
             [
                 numbers.number(
                     f"heads[{head}].weights[{i}][{j}]",
                     font_size=font_size,
-                    colour=palette.BACKGROUND if strength[i][j] > DARK_TEXT_FROM else palette.TEXT,
+                    colour=readable_on(
+                        over(colour, float(strength[i][j]), palette.BACKGROUND),
+                        palette.TEXT,
+                        light=palette.TEXT,
+                        dark=palette.BACKGROUND,
+                    ),
                 )
                 for j in range(n)
             ]

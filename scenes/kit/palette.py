@@ -10,10 +10,12 @@ __all__ = [
     "BACKGROUND",
     "CONTEXT",
     "EMBEDDING",
+    "HEAD",
     "HEADS",
     "HIGHLIGHT",
     "KEY",
     "MASK",
+    "MIN_ROLE_DISTANCE",
     "MUTED",
     "OUTPUT",
     "POSITIONAL",
@@ -33,23 +35,32 @@ TEXT = "#e8e6e3"
 MUTED = "#8a8f98"
 HIGHLIGHT = "#ffffff"
 
-EMBEDDING = "#9fb4c7"
-POSITIONAL = "#c89bd9"
-WEIGHT_MATRIX = "#b8b8b8"
-QUERY = "#f2c14e"  # warm yellow
-KEY = "#5fb3f2"  # blue
-VALUE = "#e0607e"  # rose
-SCORES = "#7fd18b"  # green
-WEIGHTS = "#4fd1c5"  # teal
-CONTEXT = "#f28f4e"  # orange
-OUTPUT = "#d6a2f2"  # lilac
-MASK = "#6b6f78"
+# The roles' colours: chosen so that every two of them, and each against TEXT,
+# stay at least MIN_ROLE_DISTANCE apart (CIE ΔE*ab) for normal vision and as
+# seen with protanopia and deuteranopia (tests/drawing/test_palette.py
+# simulates both), and each reads on BACKGROUND at 4.5:1 or more.
+EMBEDDING = "#7bc6e2"  # light blue
+POSITIONAL = "#a977a6"  # plum
+WEIGHT_MATRIX = "#888483"  # grey: learned weights, the same for every token
+QUERY = "#f0da7c"  # yellow: what a token looks for
+KEY = "#23bffe"  # blue: what a token offers
+VALUE = "#e43e53"  # red: what a token gives
+SCORES = "#78dd91"  # green
+WEIGHTS = "#76bfb6"  # teal
+CONTEXT = "#e88845"  # orange
+OUTPUT = "#b37bce"  # violet
+MASK = "#4a4e57"  # dark grey shading of hidden cells
+#: The smallest colour difference between two roles (or a role and TEXT), any vision.
+MIN_ROLE_DISTANCE = 15.0
 
-HEADS = ("#f2c14e", "#5fb3f2", "#e0607e", "#7fd18b", "#f28f4e", "#d6a2f2", "#4fd1c5", "#c89bd9")
+#: Heads are told apart by their tags ("head 2", read from the trace) and frames,
+#: never by a role's colour: every head's tag and frame is this neutral white.
+HEAD = "#ffffff"
+HEADS = (HEAD,)
 
 
 def head_colour(index: int) -> str:
-    """Colour of head ``index`` (cycles after eight heads)."""
+    """Colour of head ``index``'s tag and frame: the same neutral for every head (see :data:`HEAD`)."""
     return HEADS[index % len(HEADS)]
 
 

@@ -14,6 +14,15 @@ places things the same way:
   larger.
 - :attr:`~TopicScene.first_head` and :meth:`~TopicScene.head_tag`: the head a
   one-head topic draws, and a head's "head 2" tag read from the trace.
+
+Pace and framing are kept here, for every topic alike: a title card opens the
+video (the topic, the lesson's name and description, its tokens) and an end
+card closes it (the result, named); one caption is on screen at a time; each
+step lasts at least as long as its caption takes to read
+(:data:`WORDS_PER_SECOND`) and ends with the picture still for :data:`HOLD`
+seconds after its last animation, long enough to read what it revealed.
+:attr:`~TopicScene.timeline` records when each step starts, when its picture
+stops moving and when it ends.
 """
 
 from __future__ import annotations
@@ -26,7 +35,6 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
-    Animation,
     Camera,
     FadeIn,
     FadeOut,
@@ -57,13 +65,25 @@ from .widgets import (
     match_columns,
 )
 
-__all__ = ["CAPTION_SIZE", "Region", "TopicScene"]
+__all__ = ["CAPTION_SIZE", "HOLD", "WORDS_PER_SECOND", "Region", "StepTiming", "TopicScene"]
 
 CAPTION_SIZE = 24
 #: Space kept above the frame's top content and around the caption band.
 EDGE = 0.3
 CAPTION_HEIGHT = 0.6
 TAG_SIZE = 22
+#: Seconds the picture holds still after a step's last animation: every step
+#: shows something new to read (a result, a number, a shape), so all get the
+#: time the teaching standard asks of a step that reveals a result.
+HOLD = 1.5
+#: The fastest a caption may ask to be read: words per second of its step.
+WORDS_PER_SECOND = 2.5
+#: How long the title card holds still before the story starts (it stays under 3 s in all).
+CARD_HOLD = 1.8
+CARD_HEADING_SIZE = 48
+CARD_TEXT_SIZE = 26
+CAPTION_OUT = 0.25
+CAPTION_IN = 0.35
 
 _M = TypeVar("_M", bound=Mobject)
 
@@ -95,6 +115,29 @@ class Region:
         return replace(self, top=top)
 
 
+@dataclass(frozen=True)
+class StepTiming:
+    """When one step ran, in seconds of the video: ``still_from`` is when its last animation ended."""
+
+    caption: str
+    start: float
+    still_from: float
+    end: float
+
+    @property
+    def words(self) -> int:
+        return len(self.caption.split())
+
+    @property
+    def still(self) -> float:
+        """How long the picture held still at the end of the step."""
+        return self.end - self.still_from
+
+    @property
+    def words_per_second(self) -> float:
+        return self.words / (self.end - self.start)
+
+
 class TopicScene(Scene):
     """A scene that draws one topic of a lesson from its trace.
 
@@ -110,7 +153,12 @@ class TopicScene(Scene):
         self.trace = trace
         self.numbers = NumberFactory(trace)
         self.steps: list[str] = []
+        self.timeline: list[StepTiming] = []
         self._caption: Text | None = None
+        self._card: Mobject | None = None
+        self._open: tuple[str, float] | None = None  # caption, start
+        self._still_from = 0.0
+        self._waiting = False
         if config.renderer == RendererType.CAIRO and kwargs.get("renderer") is None:
             # What Scene.__init__ would make, as the subclass below.
             kwargs["renderer"] = _Renderer(
@@ -131,20 +179,115 @@ class TopicScene(Scene):
     # -- the story ---------------------------------------------------------------------
 
     def step(self, caption: str, *, read_time: float = 1.2) -> None:
-        """Begin a step of the story: caption on screen, subtitle and section."""
+        """Begin a step of the story: caption on screen, subtitle and section.
+
+        The step before it first holds still and lasts its caption's reading time
+        (see the module docstring).
+        """
         if any(ch.isdigit() for ch in caption):
             raise ValueError(f"caption {caption!r} contains a digit; numbers come from the trace")
+        self._close_step()
         self.steps.append(caption)
         self.next_section(f"{len(self.steps):02d}-{_slug(caption)}")
+        start = self._now
         new = make_text(caption, font=LABEL_FONT, font_size=CAPTION_SIZE, colour=palette.TEXT)
         fit_in_frame(new, max_height=CAPTION_HEIGHT)
         new.to_edge(DOWN, buff=EDGE)
-        animations: list[Animation] = [FadeIn(new, shift=UP * 0.1)]
-        if self._caption is not None:
-            animations.append(FadeOut(self._caption))
+        # The subtitle starts with the step's section, so captions and clips line up.
         self.add_subcaption(caption, duration=read_time)
-        self.play(*animations, run_time=0.5)
+        leaving = [mob for mob in (self._caption, self._card) if mob is not None]
+        if leaving:
+            # One caption at a time: the old one is gone before the new one appears.
+            self.play(*(FadeOut(mob) for mob in leaving), run_time=CAPTION_OUT)
+            self._card = None
+        self.play(FadeIn(new, shift=UP * 0.1), run_time=CAPTION_IN)
         self._caption = new
+        self._open = (caption, start)
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Manim's ``play``, noting when the picture last moved (waits do not move it)."""
+        super().play(*args, **kwargs)
+        if not self._waiting:
+            self._still_from = self._now
+
+    def wait(self, *args: Any, **kwargs: Any) -> None:
+        """Manim's ``wait``: the picture holds still."""
+        self._waiting = True
+        try:
+            super().wait(*args, **kwargs)
+        finally:
+            self._waiting = False
+
+    def setup(self) -> None:
+        """The title card: the topic, the lesson (name, description) and its tokens."""
+        super().setup()
+        from scenes import HEADINGS  # the registry, which imports no scene
+
+        card = self._title_card()
+        self.add(card)  # the very first frame shows it, not black
+        self.step(HEADINGS[self.topic])
+        self._card = card  # leaves with the next step's caption
+        self._close_step(hold=CARD_HOLD)
+
+    def tear_down(self) -> None:
+        """The end card: the last step's result stays, named by the topic and the lesson."""
+        from scenes import HEADINGS
+
+        self._close_step()
+        self.step(f"{HEADINGS[self.topic]}: the result")
+        name = self.numbers.number("title", font_size=CAPTION_SIZE, colour=palette.MUTED)
+        caption = self._caption
+        assert caption is not None  # step() just showed it
+        fit_in_frame(name, max_width=self.frame_width / 2 - caption.width / 2 - 2 * EDGE, max_height=0.4)
+        name.next_to(caption, RIGHT, buff=0.4)
+        if name.get_right()[0] > self.frame_width / 2 - EDGE:
+            name.to_edge(RIGHT, buff=EDGE)
+        self.play(FadeIn(name), run_time=CAPTION_IN)
+        self._close_step()
+        super().tear_down()
+
+    @property
+    def _now(self) -> float:
+        return float(self.renderer.time)
+
+    def _close_step(self, *, hold: float | None = None) -> None:
+        """End the open step: wait until it has held still long enough and its caption could be read."""
+        if self._open is None:
+            return
+        caption, start = self._open
+        hold = HOLD if hold is None else hold
+        needed = max(
+            self._still_from + hold - self._now,
+            start + len(caption.split()) / WORDS_PER_SECOND - self._now,
+        )
+        if needed > 1e-9:
+            self.wait(needed)
+        self.timeline.append(StepTiming(caption, start, self._still_from, self._now))
+        self._open = None
+
+    def _title_card(self) -> VGroup:
+        from scenes import HEADINGS
+
+        heading = make_text(
+            HEADINGS[self.topic], font=LABEL_FONT, font_size=CARD_HEADING_SIZE, colour=palette.TEXT
+        )
+        lesson = VGroup(
+            make_text("lesson", font=LABEL_FONT, font_size=CARD_TEXT_SIZE, colour=palette.MUTED),
+            self.numbers.number("title", font_size=CARD_TEXT_SIZE, colour=palette.TEXT),
+        ).arrange(RIGHT, buff=0.25)
+        lines: list[VMobject] = [heading, lesson]
+        if self.trace.description:
+            about = self.numbers.number("description", font_size=CARD_TEXT_SIZE - 4, colour=palette.MUTED)
+            fit_in_frame(about, max_width=self.frame_width - 2.0)
+            lines.append(about)
+        tokens = VGroup(
+            *(self.numbers.token(i, colour=palette.EMBEDDING) for i in range(len(self.trace.tokens)))
+        ).arrange(RIGHT, buff=0.45)
+        fit_in_frame(tokens, max_width=self.frame_width - 2.0)
+        lines.append(tokens)
+        card = VGroup(*lines).arrange(DOWN, buff=0.45)
+        region = self.content()
+        return self.fit_into(card, region)
 
     # -- the frame ---------------------------------------------------------------------
 

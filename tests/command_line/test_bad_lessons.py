@@ -308,6 +308,7 @@ def test_scores_a_naive_softmax_overflows_on_are_accepted_and_computed_finite():
     assert trace.weights[0].tolist() == [1.0, 0.0, 0.0]
 
 
+@pytest.mark.render
 def test_scores_a_naive_softmax_overflows_on_render_with_finite_numbers(tmp_path):
     result = render_cli(
         "--scene", "softmax", "--lesson", str(ACCEPTED / "large-scores.toml"), "--preview", media=tmp_path

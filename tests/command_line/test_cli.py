@@ -7,16 +7,11 @@ import json
 import av
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from attention_math import EXAMPLES, load_example
 from attention_math.formatting import fmt
-from render import cli
 from scenes import TOPICS
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+from support.cli import run
 
 
 def test_list_names_every_topic_and_example():

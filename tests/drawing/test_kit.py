@@ -6,16 +6,15 @@ import numpy as np
 import pytest
 from manim import Mobject, Text
 
-from attention_math import compute, load_example
 from scenes.kit import widgets
 from scenes.kit.heads import first_head
 from scenes.kit.widgets import MatrixView, NumberFactory, entries, label, match_columns, use_shape_store
 from support.layout import mismatched_numbers, untraced_numbers
 
 
-@pytest.fixture(scope="module")
-def trace():
-    return compute(load_example("default"))  # two heads
+@pytest.fixture
+def trace(traces):
+    return traces("default")  # two heads
 
 
 def test_each_head_has_its_number_from_one_in_the_trace(trace):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
-from attention_math import compute, load_example
 from attention_math.formatting import fmt
-from support.scene_harness import build_dry
 
 
 def _torch_multihead(lesson):
@@ -23,11 +22,12 @@ def _torch_multihead(lesson):
     return output[0].detach().numpy(), weights[0].detach().numpy()
 
 
-def test_default_multihead_scene_draws_torch_multihead_attention_numbers(tmp_path):
-    lesson = load_example("default")
+@pytest.mark.scene("multihead", "default")
+def test_default_multihead_scene_draws_torch_multihead_attention_numbers(lessons, built):
+    lesson = lessons("default")
     assert lesson.heads == 2 and lesson.positional == "none"
     torch_output, torch_weights = _torch_multihead(lesson)
-    scene, log = build_dry("multihead", compute(lesson), tmp_path)
+    scene, log = built("multihead", "default")  # the scene tests/drawing/test_topics.py checks too
     assert log.untraced == [] and log.mismatched == []
     drawn = {entry.path: entry for entry in scene.numbers.registry}
     n, d = torch_output.shape

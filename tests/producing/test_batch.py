@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import production.runner
 from attention_math import compute, load_example
@@ -31,8 +30,8 @@ from production.progress import Progress, summary_table
 from production.request import Outcome, RenderRequest, WorkerReply
 from production.runner import RenderResult
 from production.settings import DEFAULT_QUALITY, QUALITIES
-from render import cli
 from scenes import TOPICS
+from support.cli import run
 from support.paths import ROOT
 
 
@@ -522,10 +521,6 @@ def test_the_real_worker_reports_a_lesson_it_cannot_read(tmp_path):
 
 
 # ------------------------------------------------------------------ the command line
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def test_unknown_topics_are_refused_with_the_valid_names(tmp_path):

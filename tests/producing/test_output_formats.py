@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from attention_math import compute, load_example
 from production.output import webm_segment_elements
 from production.runner import render_topic
 from scenes.kit import palette
@@ -20,15 +19,14 @@ TOPIC = "embeddings"  # the shortest topic
 BACKGROUND = np.array([int(palette.BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)])
 
 
-def render(tmp_path, output_format):
-    trace = compute(load_example("default"))
+def render(tmp_path, trace, output_format):
     return render_topic(
         TOPIC, trace, example="default", media_dir=tmp_path, quality="low", output_format=output_format
     )
 
 
-def test_webm_is_vp9_yuv420p_seekable_from_its_start_with_webm_step_clips(tmp_path):
-    result = render(tmp_path, "webm")
+def test_webm_is_vp9_yuv420p_seekable_from_its_start_with_webm_step_clips(tmp_path, traces):
+    result = render(tmp_path, traces("default"), "webm")
     assert result.video == tmp_path / "default" / f"{TOPIC}.webm"
     elements = webm_segment_elements(result.video)
     assert elements.index("Cues") < elements.index("Cluster")
@@ -42,8 +40,8 @@ def test_webm_is_vp9_yuv420p_seekable_from_its_start_with_webm_step_clips(tmp_pa
     assert result.captions.read_text().startswith("WEBVTT")
 
 
-def test_gif_loops_forever_with_a_palette_of_its_own_and_the_videos_timing(tmp_path):
-    result = render(tmp_path, "gif")
+def test_gif_loops_forever_with_a_palette_of_its_own_and_the_videos_timing(tmp_path, traces):
+    result = render(tmp_path, traces("default"), "gif")
     assert result.video == tmp_path / "default" / f"{TOPIC}.gif"
     assert b"NETSCAPE2.0\x03\x01\x00\x00" in result.video.read_bytes()
     with Image.open(result.video) as gif:
@@ -66,9 +64,10 @@ def test_gif_loops_forever_with_a_palette_of_its_own_and_the_videos_timing(tmp_p
     assert all(clip["video"].endswith(".mp4") for clip in clips)
 
 
-def test_poster_shows_the_topics_result_not_an_empty_frame(tmp_path):
-    trace = compute(load_example("default"))
-    result = render_topic(TOPIC, trace, example="default", media_dir=tmp_path, quality="low", preview=True)
+def test_poster_shows_the_topics_result_not_an_empty_frame(tmp_path, traces):
+    result = render_topic(
+        TOPIC, traces("default"), example="default", media_dir=tmp_path, quality="low", preview=True
+    )
     poster = np.asarray(Image.open(result.poster).convert("RGB")).astype(int)
     drawn = np.abs(poster - BACKGROUND).max(axis=2) > 40
     assert drawn.mean() > 0.02  # numbers and labels cover a good part of the frame

@@ -33,9 +33,10 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from attention_math import compute, load_example, load_lesson
+from attention_math import compute, load_example
 from production import preflight
 from scenes import TOPICS, lesson_for
+from support.lessons import LARGE_SCORES
 from support.paths import ACCEPTED_LESSONS, ROOT
 
 ACCEPTED = ACCEPTED_LESSONS
@@ -153,6 +154,7 @@ def finishing(out_dir: Path) -> Callable[[], bool]:
     return lambda: any((folder / "done").is_dir() for folder in work_folders(out_dir))
 
 
+@pytest.mark.render
 def test_a_render_killed_at_any_point_leaves_whole_files_or_none_and_the_next_run_succeeds(
     tmp_path, mobject_cache
 ):
@@ -295,6 +297,7 @@ def test_an_interrupt_python_drops_in_a_weakref_callback_is_raised_again(own_sig
 # ------------------------------------------------------------------- side by side
 
 
+@pytest.mark.render
 def test_renders_at_the_same_time_do_not_spoil_each_others_files_or_the_cache(tmp_path):
     media, cache = tmp_path / "media", tmp_path / "mobject-cache"
     same = ("--scene", TOPIC, "--example", EXAMPLE, "--quality", "low")
@@ -325,6 +328,7 @@ def test_renders_at_the_same_time_do_not_spoil_each_others_files_or_the_cache(tm
 # --------------------------------------------------------------------- determinism
 
 
+@pytest.mark.render
 def test_the_same_lesson_gives_the_same_numbers_and_pixels_every_time(tmp_path):
     lesson = str(ACCEPTED / "large-scores.toml")
     args = ("--scene", "softmax", "--lesson", lesson, "--preview", "--quality", "low")
@@ -439,26 +443,10 @@ def test_a_missing_font_found_by_the_font_query(monkeypatch):
 # --------------------------------------------------------------------------- layout
 
 
-@pytest.fixture(scope="module")
-def large_scores_built(tmp_path_factory):
-    from support.scene_harness import build_dry
-
-    lesson = load_lesson(ACCEPTED / "large-scores.toml")
-    built = {}
-
-    def build(topic: str):
-        if topic not in built:
-            built[topic] = build_dry(
-                topic, compute(lesson_for(topic, lesson)), tmp_path_factory.mktemp("media")
-            )
-        return built[topic]
-
-    return build
-
-
+@pytest.mark.scene(source=LARGE_SCORES)
 @pytest.mark.parametrize("topic", list(TOPICS))
-def test_huge_scores_and_a_repeated_token_stay_readable_in_every_frame(large_scores_built, topic):
-    scene, log = large_scores_built(topic)
+def test_huge_scores_and_a_repeated_token_stay_readable_in_every_frame(built, topic):
+    scene, log = built(topic, LARGE_SCORES)
     assert log.plays >= 3
     assert (log.untraced, log.mismatched) == ([], [])
     assert (log.off_frame, log.overlaps, log.caption_overlaps) == ([], [], [])

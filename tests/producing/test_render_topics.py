@@ -7,17 +7,16 @@ import json
 import av
 import pytest
 
-from attention_math import compute, load_example
 from attention_math.formatting import fmt
 from production.runner import render_topic
-from scenes import TOPICS, lesson_for
+from scenes import TOPICS
 
 
 @pytest.mark.render
 @pytest.mark.parametrize("topic", list(TOPICS))
-def test_topic_renders_a_playable_low_quality_mp4(topic, tmp_path):
-    lesson = lesson_for(topic, load_example("default"))
-    trace = compute(lesson)
+def test_topic_renders_a_playable_low_quality_mp4(topic, tmp_path, traces):
+    trace = traces("default", topic)  # what the topic draws of the default example
+    lesson = trace.lesson
     result = render_topic(topic, trace, example="default", media_dir=tmp_path, quality="low")
     with av.open(str(result.video)) as container:
         stream = container.streams.video[0]

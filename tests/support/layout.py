@@ -9,18 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import Mobject, Text, config
+from manim import Mobject, Text, VMobject, config
 
 from attention_math.formatting import fmt
 from attention_math.trace import Trace
+from scenes.kit import palette
+from scenes.kit.colour import MIN_CONTRAST, contrast_ratio, over
 from scenes.kit.widgets import TracedText
 
 __all__ = [
     "Box",
     "caption_overlaps",
+    "low_contrast",
     "mismatched_numbers",
     "off_frame",
     "overlaps",
+    "text_contrasts",
     "untraced_numbers",
     "visible_texts",
 ]
@@ -170,3 +174,68 @@ def caption_overlaps(mobjects: list[Mobject], caption: Mobject | None) -> list[s
 
 def _drawn_family(mob: Mobject) -> bool:
     return any(_drawn(leaf) for leaf in mob.family_members_with_points())
+
+
+def _fills(mobjects: list[Mobject], texts: list[Text] | None = None) -> list[tuple[int, int, VMobject]]:
+    """Filled shapes that are not text, with their drawing order (z-index, then family order).
+
+    ``texts`` are ``visible_texts(mobjects)`` when the caller has them already.
+    """
+    texts = visible_texts(mobjects) if texts is None else texts
+    glyphs = {id(leaf) for text in texts for leaf in text.get_family()}
+    found = []
+    for order, mob in enumerate(leaf for top in mobjects for leaf in top.get_family()):
+        if id(mob) in glyphs or isinstance(mob, Text) or not isinstance(mob, VMobject) or not len(mob.points):
+            continue
+        if mob.get_fill_opacity() > 0.02:
+            found.append((mob.z_index, order, mob))
+    return sorted(found, key=lambda item: (item[0], item[1]))
+
+
+def _hex(colour: object) -> str:
+    return str(colour.to_hex() if hasattr(colour, "to_hex") else colour)[:7].lower()
+
+
+def text_contrasts(
+    mobjects: list[Mobject], background: str = palette.BACKGROUND
+) -> list[tuple[Text, float, str]]:
+    """Each visible text's contrast with what is drawn behind its centre: (text, ratio, description).
+
+    Fills behind the text (those containing its centre, at its z-index or
+    below) are laid over the background in drawing order; the text's own
+    opacity is applied over the result.
+    """
+    texts = visible_texts(mobjects)
+    # Each fill's box once per picture, not once per text in front of it.
+    fills = [(z_index, fill, Box.of(fill)) for z_index, _, fill in _fills(mobjects, texts)]
+    results = []
+    for text in texts:
+        x, y = text.get_center()[:2]
+        behind = background
+        for z_index, fill, box in fills:
+            if z_index <= text.z_index and box.left <= x <= box.right and box.bottom <= y <= box.top:
+                behind = over(_hex(fill.get_fill_color()), float(fill.get_fill_opacity()), behind)
+        opacity = max(leaf.get_fill_opacity() for leaf in text.family_members_with_points())
+        seen = over(_hex(text.get_fill_color()), float(opacity), behind)
+        results.append((text, contrast_ratio(seen, behind), f"{text.text!r} ({seen} on {behind})"))
+    return results
+
+
+def low_contrast(
+    mobjects: list[Mobject],
+    background: str = palette.BACKGROUND,
+    contrasts: list[tuple[Text, float, str]] | None = None,
+) -> list[str]:
+    """Fully shown texts that read at less than 4.5:1 (WCAG AA) on what is behind them.
+
+    Texts faded on purpose (opacity under 0.9: a ghost, a greyed-out step) are
+    left out: the check is of what a viewer is asked to read. ``contrasts`` are
+    ``text_contrasts(mobjects, background)`` when the caller has them already.
+    """
+    contrasts = text_contrasts(mobjects, background) if contrasts is None else contrasts
+    return [
+        f"{what}: contrast {ratio:.2f}:1"
+        for text, ratio, what in contrasts
+        if ratio < MIN_CONTRAST
+        and max(leaf.get_fill_opacity() for leaf in text.family_members_with_points()) >= 0.9
+    ]

@@ -12,7 +12,16 @@ from manim import tempconfig
 from production.runner import manim_config
 from scenes import topic_class
 from scenes.kit.stage import TopicScene
-from support.layout import caption_overlaps, mismatched_numbers, off_frame, overlaps, untraced_numbers
+from support.layout import (
+    caption_overlaps,
+    low_contrast,
+    mismatched_numbers,
+    off_frame,
+    overlaps,
+    text_contrasts,
+    untraced_numbers,
+)
+from support.teaching import ScreenMeasures
 
 
 @dataclass
@@ -25,6 +34,9 @@ class ScreenLog:
     off_frame: list[str] = field(default_factory=list)
     overlaps: list[str] = field(default_factory=list)
     caption_overlaps: list[str] = field(default_factory=list)
+    low_contrast: list[str] = field(default_factory=list)
+    #: The smallest digit and the lowest contrast seen (see support.teaching).
+    screen: ScreenMeasures = field(default_factory=ScreenMeasures)
 
 
 def _install_shape_store() -> None:
@@ -59,6 +71,12 @@ def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, S
             log.off_frame += [f"{where}: {p}" for p in off_frame(self.mobjects)]
             log.overlaps += [f"{where}: {p}" for p in overlaps(self.mobjects)]
             log.caption_overlaps += [f"{where}: {p}" for p in caption_overlaps(self.mobjects, self._caption)]
+            if not self._waiting:  # a wait shows the same picture as the animation before it
+                contrasts = text_contrasts(self.mobjects)  # once per picture, for both measures
+                log.low_contrast += [
+                    f"{where}: {p}" for p in low_contrast(self.mobjects, contrasts=contrasts)
+                ]
+                log.screen.look(self.mobjects, contrasts)
 
     settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False)
     settings["dry_run"] = True
