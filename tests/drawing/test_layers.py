@@ -94,3 +94,21 @@ def test_each_topic_s_summary_is_written_once_in_the_registry(topic):
     # Read from the registry by TopicScene, not written again by the topic.
     assert all("summary" not in vars(cls) for cls in scene.__mro__ if cls is not TopicScene)
     assert TopicScene.summary.fget(object.__new__(scene)) == TOPICS[topic]
+
+
+@pytest.mark.parametrize("path", sorted(SCENES.rglob("*.py")), ids=_name)
+def test_no_scene_moves_anything_while_it_waits(path):
+    # The layout checks look at the picture after every animation and not during
+    # waits (tests/support/scene_harness.py): that holds only without updaters.
+    calls = {
+        node.func.attr
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    names = {
+        node.id
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Name)
+    }
+    assert not calls & {"add_updater", "add_background_rectangle_to_updater"}
+    assert "always_redraw" not in names

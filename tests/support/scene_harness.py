@@ -62,6 +62,10 @@ def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, S
 
         def play(self, *args: object, **kwargs: object) -> None:
             super().play(*args, **kwargs)
+            if self._waiting:
+                # A wait shows the picture the animation before it left (no scene uses
+                # updaters, so nothing moves during a wait): it was checked then.
+                return
             log.plays += 1
             where = f"after animation {log.plays} ({self.steps[-1] if self.steps else 'start'})"
             log.untraced += [f"{where}: {p}" for p in untraced_numbers(self.mobjects)]
@@ -71,12 +75,9 @@ def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, S
             log.off_frame += [f"{where}: {p}" for p in off_frame(self.mobjects)]
             log.overlaps += [f"{where}: {p}" for p in overlaps(self.mobjects)]
             log.caption_overlaps += [f"{where}: {p}" for p in caption_overlaps(self.mobjects, self._caption)]
-            if not self._waiting:  # a wait shows the same picture as the animation before it
-                contrasts = text_contrasts(self.mobjects)  # once per picture, for both measures
-                log.low_contrast += [
-                    f"{where}: {p}" for p in low_contrast(self.mobjects, contrasts=contrasts)
-                ]
-                log.screen.look(self.mobjects, contrasts)
+            contrasts = text_contrasts(self.mobjects)  # once per picture, for both measures
+            log.low_contrast += [f"{where}: {p}" for p in low_contrast(self.mobjects, contrasts=contrasts)]
+            log.screen.look(self.mobjects, contrasts)
 
     settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False)
     settings["dry_run"] = True
