@@ -66,6 +66,16 @@ def _stop_if_pieces_missing() -> None:
         _fail(problems[-1], status=1)
 
 
+def _stop_if_voice_broken(model: Path | None) -> None:
+    """Exit with status 1 before rendering if the narration's voice cannot speak."""
+    from production.voice import VoiceError, load_voice
+
+    try:
+        load_voice(model, cache=False).speak("Ready.")
+    except VoiceError as error:
+        _fail(f"--voice: {error}" if model else f"narration: {error}", status=1)
+
+
 def _parse_topics(value: str) -> list[str]:
     names = [name.strip() for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in TOPICS]
@@ -124,6 +134,22 @@ def _list() -> None:
     help="Video container; png writes only the last frame.",
 )
 @click.option("--preview", is_flag=True, help="Render only the last frame as a PNG (fast).")
+@click.option(
+    "--narration",
+    type=click.Choice(["on", "off"]),
+    default="on",
+    show_default=True,
+    help="Speak each step with an offline voice (MP4 and WebM; GIF and PNG are silent). "
+    "off: a silent video with the step captions.",
+)
+@click.option(
+    "--voice",
+    "voice_path",
+    type=click.Path(path_type=Path),
+    metavar="MODEL.onnx",
+    help="Another Piper voice: its .onnx model, with its .onnx.json beside it "
+    "[default: the bundled en_US joe voice].",
+)
 @click.option("--all", "all_topics", is_flag=True, help="Render every topic (in parallel, see --jobs).")
 @click.option(
     "--topics", "topic_list", metavar="A,B,...", help="Render these topics (comma-separated), like --all."
@@ -153,6 +179,8 @@ def cli(
     quality: str,
     output_format: str,
     preview: bool,
+    narration: str,
+    voice_path: Path | None,
     all_topics: bool,
     topic_list: str | None,
     jobs: int | None,
@@ -165,9 +193,10 @@ def cli(
     number comes from the verified maths of a lesson.
 
     Writes MEDIA_DIR/<example>/<topic>.<format> (web-ready), a poster
-    <topic>.png, <topic>.numbers.json (each number drawn, by trace path),
-    captions <topic>.srt and <topic>.vtt, and per-step clips in
-    <topic>.sections/. A topic whose inputs, code and settings are unchanged
+    <topic>.png, <topic>.numbers.json (each number drawn and spoken, by trace
+    path), captions <topic>.srt and <topic>.vtt (the narration, or the step
+    captions with --narration off), <topic>.transcript.md (what is said) and
+    per-step clips in <topic>.sections/. A topic whose inputs, code and settings are unchanged
     since its last render is skipped (--force renders it again).
     """
     if ctx.invoked_subcommand is not None:
@@ -204,6 +233,8 @@ def cli(
                 output_format=output_format,
                 preview=preview,
                 force=force,
+                narration=narration == "on",
+                voice=voice_path.resolve() if voice_path else None,
             )
             for example_name in lessons
             for topic_name in topics
@@ -215,6 +246,8 @@ def cli(
         _fail(str(error))
         return
     _stop_if_pieces_missing()
+    if any(request.narrated for request in requests):
+        _stop_if_voice_broken(voice_path)
     if several:
         _render_batch(plan, topics, workers=jobs or default_jobs(), page=page)
     else:

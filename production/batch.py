@@ -22,6 +22,7 @@ is current (:mod:`production.cache`), holding the topic's lock throughout.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -52,6 +53,7 @@ from .cache import (
 )
 from .progress import Progress
 from .request import Outcome, RenderRequest, WorkerReply
+from .voice import Voice, load_voice
 
 __all__ = [
     "Launcher",
@@ -177,6 +179,16 @@ def run_plan(
 # ------------------------------------------------------------------- one, here
 
 
+@functools.cache
+def _voice(model: Path | None) -> Voice:
+    return load_voice(model)
+
+
+def voice_for(request: RenderRequest) -> Voice | None:
+    """The voice a request speaks with (loaded once per process), or None when it is silent."""
+    return _voice(request.voice) if request.narrated else None
+
+
 def render_one(
     request: RenderRequest,
     trace: Trace,
@@ -210,6 +222,7 @@ def render_one(
             preview=request.preview,
             progress=progress,
             on_start=on_start,
+            voice=voice_for(request),
         )
         seconds = time.perf_counter() - started
         if key is not None:

@@ -137,11 +137,24 @@ def render_key(request: RenderRequest, lesson: Lesson) -> str:
             "manim_quality": quality.manim_key,
             "frame": [quality.width, quality.height, quality.fps],
             "format": request.output_format,
+            "narration": _voice_identity(request) if request.narrated else None,
         },
         "libraries": _library_versions(),
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _voice_identity(request: RenderRequest) -> str:
+    """The voice a narrated render speaks with: the model's name, size and modification time."""
+    from .voice import VoiceError, default_voice_path
+
+    try:
+        model = request.voice or default_voice_path()
+        stat = model.stat()
+    except (OSError, VoiceError):
+        return str(request.voice)
+    return f"{model.name}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 # ------------------------------------------------------------------------ records
@@ -207,6 +220,7 @@ class RenderRecord:
                 "subtitles": relative(result.subtitles),
                 "captions": relative(result.captions),
                 "sections": relative(result.sections),
+                "transcript": relative(result.transcript),
                 "duration": result.duration,
             },
             "files": {name: list(stamp) for name, stamp in self.files.items()},
@@ -249,6 +263,7 @@ class RenderRecord:
                 subtitles=path("subtitles"),
                 captions=path("captions"),
                 sections=path("sections"),
+                transcript=path("transcript"),
             ),
             files=files,
         )

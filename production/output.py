@@ -33,6 +33,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from av.packet import Packet
 
@@ -53,14 +55,20 @@ __all__ = [
 # --------------------------------------------------------------------------- video
 
 
-def web_video(source: Path, target: Path, frame_rate: float | Fraction | None = None) -> None:
+def web_video(
+    source: Path, target: Path, frame_rate: float | Fraction | None = None, track: np.ndarray | None = None
+) -> None:
     """Copy the MP4 or WebM ``source`` to ``target`` with its index first.
 
     A stream copy: no frame is re-encoded. The format follows ``target``'s
     suffix. ``frame_rate`` (the rate the video was rendered at; guessed from
     the stream when None) sets the grid the timestamps are snapped to.
+    ``track`` (mono samples at :data:`production.audio.RATE`) is encoded beside
+    the video: AAC in MP4, Opus in WebM.
     """
     import av
+
+    from .audio import add_audio_stream, encode_track
 
     fmt = target.suffix.lstrip(".")
     if fmt == "mp4":
@@ -78,9 +86,12 @@ def web_video(source: Path, target: Path, frame_rate: float | Fraction | None = 
         with av.open(str(target), "w", format=fmt, options=options) as output:
             output.metadata.update(container.metadata)
             out_stream = output.add_stream_from_template(stream)
+            out_audio = add_audio_stream(output, fmt) if track is not None else None
             for packet in packets:
                 packet.stream = out_stream
                 output.mux(packet)
+            if out_audio is not None and track is not None:
+                encode_track(output, out_audio, track)
 
 
 def _rate(value: float | Fraction | None) -> Fraction | None:
@@ -310,7 +321,11 @@ _STEP_NAME = re.compile(r"^(\d+)-")
 
 
 def collect_sections(
-    manim_index: Path, target_dir: Path, steps: Sequence[str], frame_rate: float | Fraction | None = None
+    manim_index: Path,
+    target_dir: Path,
+    steps: Sequence[str],
+    frame_rate: float | Fraction | None = None,
+    track: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """Move Manim's per-section clips into ``target_dir`` as ``NN-step-slug.<ext>``.
 
@@ -320,9 +335,12 @@ def collect_sections(
     ``caption`` (the step's text), and ``start``/``end`` in seconds of the
     whole video. MP4 and WebM clips are made web-ready like the whole video.
     With ``frame_rate`` (the render's), a section lasts its frame count over
-    it, and ``duration``/``avg_frame_rate`` are restated from it. Returns the
-    entries.
+    it, and ``duration``/``avg_frame_rate`` are restated from it. With
+    ``track`` (the whole video's narration), each clip carries its part of it.
+    Returns the entries.
     """
+    from .audio import RATE
+
     target_dir.mkdir(parents=True, exist_ok=True)
     entries = json.loads(manim_index.read_text(encoding="utf-8"))
     clock = 0.0
@@ -334,12 +352,15 @@ def collect_sections(
         step = int(match.group(1)) if match else None
         caption = steps[step - 1] if step is not None and 0 < step <= len(steps) else ""
         clip = target_dir / f"{_safe_name(name)}{source.suffix}"
-        if source.suffix in (".mp4", ".webm"):
-            web_video(source, clip, frame_rate)
-        else:
-            source.replace(clip)
         rate = _rate(frame_rate)
         seconds = _seconds(entry, rate)
+        if source.suffix in (".mp4", ".webm"):
+            part = None
+            if track is not None:
+                part = track[round(clock * RATE) : round((clock + seconds) * RATE)]
+            web_video(source, clip, frame_rate, part)
+        else:
+            source.replace(clip)
         restated = {}
         if rate:
             restated = {

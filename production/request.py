@@ -38,6 +38,8 @@ class RenderRequest:
     so a worker in any folder finds it); None means the built-in example
     ``example``. A ``preview`` (or the ``png`` format) renders the last frame
     only; ``force`` renders even when the last render is current.
+    ``narration`` speaks each step (MP4 and WebM only) with the Piper voice
+    ``voice`` (its ``.onnx`` file; None: the bundled default voice).
     """
 
     topic: str
@@ -48,6 +50,8 @@ class RenderRequest:
     output_format: str = DEFAULT_FORMAT
     preview: bool = False
     force: bool = False
+    narration: bool = True
+    voice: Path | None = None
 
     def __post_init__(self) -> None:
         if self.topic not in TOPICS:
@@ -63,6 +67,11 @@ class RenderRequest:
     def out_dir(self) -> Path:
         """Where the topic's files go."""
         return self.media_dir / self.example
+
+    @property
+    def narrated(self) -> bool:
+        """Whether the render speaks: narration on, and a video format that carries sound (MP4, WebM)."""
+        return self.narration and not self.preview and self.output_format in ("mp4", "webm")
 
     @property
     def cacheable(self) -> bool:
@@ -93,6 +102,8 @@ class RenderRequest:
                 "output_format": self.output_format,
                 "preview": self.preview,
                 "force": self.force,
+                "narration": self.narration,
+                "voice": None if self.voice is None else str(self.voice),
             },
             ensure_ascii=False,
         )
@@ -111,6 +122,8 @@ class RenderRequest:
             output_format=_field(data, "output_format", str),
             preview=_field(data, "preview", bool),
             force=_field(data, "force", bool),
+            narration=_field(data, "narration", bool),
+            voice=None if data.get("voice") is None else Path(_field(data, "voice", str)),
         )
 
 

@@ -27,16 +27,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from attention_math.trace import Trace
-from scenes import topic_class
+import numpy as np
 
-from . import output
+from attention_math.trace import Trace
+from scenes import HEADINGS, topic_class
+from scenes.kit.narration import use_voice
+
+from . import narration, output
 from .files import publish
 from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES
 from .shape_store import install_shape_store
 
 if TYPE_CHECKING:
     from scenes.kit.stage import TopicScene
+
+    from .voice import Voice
 
 __all__ = ["RenderResult", "build_scene", "manim_config", "render_topic"]
 
@@ -53,11 +58,16 @@ class RenderResult:
     subtitles: Path | None = None  # .srt
     captions: Path | None = None  # .vtt
     sections: Path | None = None  # folder of per-step clips with index.json
+    transcript: Path | None = None  # .transcript.md, when narrated
 
     @property
     def files(self) -> list[Path]:
         """Every file the render wrote (the clips of ``sections`` one by one)."""
-        paths = [p for p in (self.video, self.poster, self.manifest, self.subtitles, self.captions) if p]
+        paths = [
+            p
+            for p in (self.video, self.poster, self.manifest, self.subtitles, self.captions, self.transcript)
+            if p
+        ]
         if self.sections is not None and self.sections.is_dir():
             paths += sorted(p for p in self.sections.rglob("*") if p.is_file())
         return paths
@@ -103,11 +113,15 @@ def render_topic(
     preview: bool = False,
     progress: bool = False,
     on_start: Callable[[], None] | None = None,
+    voice: Voice | None = None,
 ) -> RenderResult:
     """Render ``topic`` of ``trace`` and move its files into ``media_dir/example``.
 
     ``preview`` (or ``output_format="png"``) renders only the last frame (the
-    poster) and the manifest, skipping animation.
+    poster) and the manifest, skipping animation. With ``voice``, an MP4 or
+    WebM is narrated: each step lasts as long as its narration, the video and
+    its clips carry the speech, and the captions and ``T.transcript.md`` are
+    the narration itself (GIF and PNG have no sound: ``voice`` is ignored).
     """
     # Imported here: the CLI's --help and --list stay fast.
     from manim import tempconfig
@@ -118,6 +132,8 @@ def render_topic(
     if output_format not in FORMATS:
         raise ValueError(f"unknown format {output_format!r}; choose from {', '.join(FORMATS)}")
     preview = preview or output_format == "png"
+    if preview or output_format not in ("mp4", "webm"):
+        voice = None
     out_dir = Path(media_dir) / example
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{topic}-", dir=out_dir))
@@ -132,10 +148,14 @@ def render_topic(
 
             frame_rate = config.frame_rate
             install_shape_store()
-            scene = build_scene(topic, trace)
-            if on_start:
-                on_start()
-            scene.render()
+            previous_voice = use_voice(voice.seconds if voice is not None else None)
+            try:
+                scene = build_scene(topic, trace)
+                if on_start:
+                    on_start()
+                scene.render()
+            finally:
+                use_voice(previous_voice)
             renderer = scene.renderer
             if not isinstance(renderer, CairoRenderer):  # the poster is read from Cairo's camera
                 raise TypeError(f"{topic}: rendered with {type(renderer).__name__}, not Cairo")
@@ -151,15 +171,24 @@ def render_topic(
         manifest = _manifest_json(topic, example, trace, scene)
         (done / f"{topic}.numbers.json").write_text(manifest, encoding="utf-8")
         if video_src is not None:
-            _finish_video(topic, video_src, done, output_format, frame_rate)
+            sound = narration.track(scene.narration, voice, duration) if voice is not None else None
+            _finish_video(topic, video_src, done, output_format, frame_rate, sound)
             srt = video_src.with_suffix(".srt")
-            if srt.exists():
+            if voice is not None:
+                cues = narration.cues(scene.narration)
+                output.write_srt(cues, done / f"{topic}.srt")
+                output.write_vtt(cues, done / f"{topic}.vtt")
+                heading = f"{HEADINGS[topic]}"
+                (done / f"{topic}.transcript.md").write_text(
+                    narration.transcript(heading, trace.title, scene.narration), encoding="utf-8"
+                )
+            elif srt.exists():
                 cues = output.step_cues(srt.read_text(encoding="utf-8"), duration, frame_rate)
                 output.write_srt(cues, done / f"{topic}.srt")
                 output.write_vtt(cues, done / f"{topic}.vtt")
             if sections_src is not None and sections_src.exists():
                 steps = list(scene.steps)
-                output.collect_sections(sections_src, done / f"{topic}.sections", steps, frame_rate)
+                output.collect_sections(sections_src, done / f"{topic}.sections", steps, frame_rate, sound)
 
         # The video last: a new video is never seen beside its previous captions or clips.
         video_name = f"{topic}.{output_format}"
@@ -174,18 +203,21 @@ def render_topic(
             subtitles=published.get(f"{topic}.srt"),
             captions=published.get(f"{topic}.vtt"),
             sections=published.get(f"{topic}.sections"),
+            transcript=published.get(f"{topic}.transcript.md"),
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _finish_video(topic: str, rendered: Path, done: Path, output_format: str, frame_rate: float) -> None:
-    """The web-ready video of ``rendered`` (Manim's file) in ``done``."""
+def _finish_video(
+    topic: str, rendered: Path, done: Path, output_format: str, frame_rate: float, sound: np.ndarray | None
+) -> None:
+    """The web-ready video of ``rendered`` (Manim's file) in ``done``, with ``sound`` beside it if any."""
     target = done / f"{topic}.{output_format}"
     if output_format == "gif":
         output.palette_gif(rendered, target, frame_rate)
     else:
-        output.web_video(rendered, target, frame_rate)  # MP4 or WebM
+        output.web_video(rendered, target, frame_rate, sound)  # MP4 or WebM
 
 
 def _manifest_json(topic: str, example: str, trace: Trace, scene: TopicScene) -> str:
@@ -207,5 +239,7 @@ def _manifest_json(topic: str, example: str, trace: Trace, scene: TopicScene) ->
             for timing in scene.timeline
         ],
         "numbers": {entry.path: {"value": entry.value, "text": entry.text} for entry in numbers.registry},
+        # What the voice says at each step, the numbers it speaks and the facts it states.
+        "narration": narration.manifest_entries(scene.narration),
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -32,7 +32,15 @@ from .files import write_bytes_atomically
 if TYPE_CHECKING:
     from manim import Mobject
 
-__all__ = ["CACHE_ENV", "OFF", "SCHEMA", "DiskShapeStore", "install_shape_store", "shape_folder"]
+__all__ = [
+    "CACHE_ENV",
+    "OFF",
+    "SCHEMA",
+    "DiskShapeStore",
+    "cache_root",
+    "install_shape_store",
+    "shape_folder",
+]
 
 #: The environment variable naming the store's folder, or turning it off.
 CACHE_ENV = "ATTENTION_VIDEO_CACHE"
@@ -55,18 +63,23 @@ def _versions_tag() -> str:
     return hashlib.sha256(" ".join(versions).encode()).hexdigest()[:12]
 
 
-def shape_folder(environ: os._Environ[str] | dict[str, str] | None = None) -> Path | None:
-    """The folder shapes are kept in (per the environment), or None when the store is off."""
+def cache_root(environ: os._Environ[str] | dict[str, str] | None = None) -> Path | None:
+    """The project's cache folder (shapes, synthesised speech), or None when caching is off."""
     environ = os.environ if environ is None else environ
     setting = environ.get(CACHE_ENV, "")
     if setting.lower() in OFF:
         return None
-    base = (
+    return (
         Path(setting)
         if setting
         else Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "attention-video"
     )
-    return base / f"mobjects-v{SCHEMA}-{_versions_tag()}"
+
+
+def shape_folder(environ: os._Environ[str] | dict[str, str] | None = None) -> Path | None:
+    """The folder shapes are kept in (per the environment), or None when the store is off."""
+    base = cache_root(environ)
+    return None if base is None else base / f"mobjects-v{SCHEMA}-{_versions_tag()}"
 
 
 class DiskShapeStore:

@@ -53,7 +53,9 @@ from manim.typing import PixelArray
 from attention_math.trace import Trace
 
 from . import palette
+from .equations import EquationLog
 from .heads import ShownHead, first_head
+from .narration import AFTER_SPEECH, SENTENCE_GAP, Narrator, Part, Sentence, StepNarration, speech_seconds
 from .widgets import (
     LABEL_FONT,
     MatrixView,
@@ -152,6 +154,12 @@ class TopicScene(Scene):
     def __init__(self, trace: Trace, **kwargs: Any) -> None:
         self.trace = trace
         self.numbers = NumberFactory(trace)
+        #: Every equation drawn (sums, products, quotients), for the honest-arithmetic check.
+        self.equations = EquationLog()
+        self.narrator = Narrator(self.numbers)
+        #: What the voice says at each step (see scenes.kit.narration), timed when a voice is installed.
+        self.narration: list[StepNarration] = []
+        self._speech_until = 0.0
         self.steps: list[str] = []
         self.timeline: list[StepTiming] = []
         self._caption: Text | None = None
@@ -178,11 +186,18 @@ class TopicScene(Scene):
 
     # -- the story ---------------------------------------------------------------------
 
-    def step(self, caption: str, *, read_time: float = 1.2) -> None:
-        """Begin a step of the story: caption on screen, subtitle and section.
+    def say(self, *parts: Part, **kwargs: Any) -> Sentence:
+        """A sentence of narration (see :meth:`scenes.kit.narration.Narrator.say`)."""
+        return self.narrator.say(*parts, **kwargs)
+
+    def step(
+        self, caption: str, *, say: Sentence | tuple[Sentence, ...] = (), read_time: float = 1.2
+    ) -> None:
+        """Begin a step of the story: caption on screen, subtitle, section and narration.
 
         The step before it first holds still and lasts its caption's reading time
-        (see the module docstring).
+        and its narration (see the module docstring). ``say`` is what the voice
+        says during this step, starting with the step.
         """
         if any(ch.isdigit() for ch in caption):
             raise ValueError(f"caption {caption!r} contains a digit; numbers come from the trace")
@@ -190,6 +205,7 @@ class TopicScene(Scene):
         self.steps.append(caption)
         self.next_section(f"{len(self.steps):02d}-{_slug(caption)}")
         start = self._now
+        self._narrate(caption, (say,) if isinstance(say, Sentence) else tuple(say), start)
         new = make_text(caption, font=LABEL_FONT, font_size=CAPTION_SIZE, colour=palette.TEXT)
         fit_in_frame(new, max_height=CAPTION_HEIGHT)
         new.to_edge(DOWN, buff=EDGE)
@@ -225,7 +241,7 @@ class TopicScene(Scene):
 
         card = self._title_card()
         self.add(card)  # the very first frame shows it, not black
-        self.step(HEADINGS[self.topic])
+        self.step(HEADINGS[self.topic], say=self.say(HEADINGS[self.topic] + "."))
         self._card = card  # leaves with the next step's caption
         self._close_step(hold=CARD_HOLD)
 
@@ -234,7 +250,7 @@ class TopicScene(Scene):
         from scenes import HEADINGS
 
         self._close_step()
-        self.step(f"{HEADINGS[self.topic]}: the result")
+        self.step(f"{HEADINGS[self.topic]}: the result", say=self.say("And that is the result."))
         name = self.numbers.number("title", font_size=CAPTION_SIZE, colour=palette.MUTED)
         caption = self._caption
         assert caption is not None  # step() just showed it
@@ -259,11 +275,27 @@ class TopicScene(Scene):
         needed = max(
             self._still_from + hold - self._now,
             start + len(caption.split()) / WORDS_PER_SECOND - self._now,
+            self._speech_until - self._now,
         )
         if needed > 1e-9:
             self.wait(needed)
         self.timeline.append(StepTiming(caption, start, self._still_from, self._now))
         self._open = None
+
+    def _narrate(self, caption: str, sentences: tuple[Sentence, ...], start: float) -> None:
+        """Record the step's sentences and, with a voice installed, when each is said."""
+        narration = StepNarration(len(self.steps), caption, sentences)
+        self.narration.append(narration)
+        clock = start
+        for sentence in sentences:
+            seconds = speech_seconds(sentence.speech)
+            if seconds is None:  # silent: nothing is timed
+                return
+            narration.starts.append(clock)
+            narration.durations.append(seconds)
+            clock += seconds + SENTENCE_GAP
+        if sentences:
+            self._speech_until = clock - SENTENCE_GAP + AFTER_SPEECH
 
     def _title_card(self) -> VGroup:
         from scenes import HEADINGS

@@ -230,7 +230,7 @@ def fake_render(seconds: float = 0.0, calls: list | None = None):
     """A stand-in for ``render_topic`` that writes the files a render writes."""
 
     def render_topic(
-        topic, trace, *, example, media_dir, quality, output_format, preview, progress, on_start
+        topic, trace, *, example, media_dir, quality, output_format, preview, progress, on_start, voice=None
     ):
         if calls is not None:
             calls.append(topic)
@@ -584,7 +584,7 @@ def test_ctrl_c_stops_the_workers_and_reports_the_unfinished_topics_interrupted(
 def test_the_single_topic_command_skips_an_unchanged_render_too(tmp_path, monkeypatch):
     calls: list[str] = []
     monkeypatch.setattr(production.runner, "render_topic", fake_render(calls=calls))
-    args = ["--scene", "softmax", "--quality", "low", "--media-dir", str(tmp_path)]
+    args = ["--scene", "softmax", "--quality", "low", "--narration", "off", "--media-dir", str(tmp_path)]
     assert run(*args).exit_code == 0
     again = run(*args)
     assert again.exit_code == 0 and "unchanged since its last render" in again.output
@@ -605,6 +605,8 @@ def test_ctrl_c_during_a_real_batch_exits_130_and_keeps_no_partial_files(tmp_pat
         "2",
         "--quality",
         "low",
+        "--narration",
+        "off",
         "--media-dir",
         str(tmp_path),
     ]

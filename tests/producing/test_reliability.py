@@ -160,7 +160,7 @@ def test_a_render_killed_at_any_point_leaves_whole_files_or_none_and_the_next_ru
 ):
     media = tmp_path / "media"
     out_dir = media / EXAMPLE
-    args = ("--scene", TOPIC, "--example", EXAMPLE, "--quality", "low")
+    args = ("--scene", TOPIC, "--example", EXAMPLE, "--quality", "low", "--narration", "off")
 
     # 1. The first render ever, stopped while writing video: nothing under a final name.
     process = start(*args, media=media, cache=mobject_cache)
@@ -300,8 +300,8 @@ def test_an_interrupt_python_drops_in_a_weakref_callback_is_raised_again(own_sig
 @pytest.mark.render
 def test_renders_at_the_same_time_do_not_spoil_each_others_files_or_the_cache(tmp_path):
     media, cache = tmp_path / "media", tmp_path / "mobject-cache"
-    same = ("--scene", TOPIC, "--example", EXAMPLE, "--quality", "low")
-    other = ("--scene", "overview", "--example", EXAMPLE, "--quality", "low")
+    same = ("--scene", TOPIC, "--example", EXAMPLE, "--quality", "low", "--narration", "off")
+    other = ("--scene", "overview", "--example", EXAMPLE, "--quality", "low", "--narration", "off")
     processes = [
         start(*same, media=media, cache=cache),
         start(*same, media=media, cache=cache),

@@ -1,0 +1,163 @@
+"""The narration track: speech placed at its steps, loudness-normalised, muxed beside the video.
+
+* :func:`narration_track` lays each sentence's speech at the second it is said
+  (the scene's timing: a step's speech starts with its section), at
+  :data:`RATE` Hz, silence elsewhere, as long as the video.
+* :func:`normalise` brings the track to :data:`TARGET_LUFS` integrated
+  loudness (ITU-R BS.1770, measured with ``pyloudnorm``) with its true peak
+  (4× oversampled) at most :data:`PEAK_DBTP`, using a look-ahead limiter where
+  the gain alone would push peaks over it. Piper's output peaks at full scale,
+  so this always runs.
+* :func:`add_audio_stream` and :func:`encode_track` put the track beside a
+  video (:func:`production.output.web_video`): AAC in MP4, Opus in WebM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "PEAK_DBTP",
+    "RATE",
+    "TARGET_LUFS",
+    "add_audio_stream",
+    "encode_track",
+    "integrated_loudness",
+    "narration_track",
+    "normalise",
+    "true_peak_db",
+]
+
+#: Sample rate of the track (Opus works at 48 kHz; AAC is fine with it too).
+RATE = 48_000
+TARGET_LUFS = -16.0
+PEAK_DBTP = -1.0
+#: The limiter aims a little under the ceiling, so encoding does not push a peak over it.
+_PEAK_AIM = PEAK_DBTP - 0.5
+_OVERSAMPLE = 4
+
+
+def resample(samples: np.ndarray, rate: int, target: int = RATE) -> np.ndarray:
+    """``samples`` at ``rate`` Hz resampled to ``target`` Hz (polyphase, anti-aliased)."""
+    if rate == target:
+        return samples.astype(np.float32)
+    from scipy.signal import resample_poly
+
+    ratio = Fraction(target, rate)
+    return np.asarray(resample_poly(samples, ratio.numerator, ratio.denominator), dtype=np.float32)
+
+
+def narration_track(
+    pieces: Sequence[tuple[float, np.ndarray, int]], seconds: float, rate: int = RATE
+) -> np.ndarray:
+    """A mono track ``seconds`` long with each ``(start, samples, samples_rate)`` placed at ``start``.
+
+    Speech that would run past the end is kept whole: the caller makes the
+    video long enough (a voice is never cut), so that is a bug, and raises.
+    """
+    track = np.zeros(round(seconds * rate), dtype=np.float32)
+    for start, samples, samples_rate in pieces:
+        speech = resample(samples, samples_rate, rate)
+        first = round(start * rate)
+        last = first + len(speech)
+        if last > len(track) + rate // 50:  # 20 ms of slack for rounding
+            raise ValueError(
+                f"speech at {start:.3f} s runs {last / rate - seconds:.3f} s past the video's end"
+            )
+        track[first : min(last, len(track))] += speech[: len(track) - first]
+    return track
+
+
+def integrated_loudness(samples: np.ndarray, rate: int = RATE) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770-4, gated), by ``pyloudnorm``."""
+    import pyloudnorm  # type: ignore[import-untyped]  # ships no type hints
+
+    meter = pyloudnorm.Meter(rate)
+    return float(meter.integrated_loudness(samples.astype(np.float64)))
+
+
+def true_peak_db(samples: np.ndarray, rate: int = RATE) -> float:
+    """The true peak in dBTP: the sample peak of the signal oversampled four times."""
+    if not len(samples):
+        return float("-inf")
+    peak = float(np.max(np.abs(_oversampled(samples))))
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def _oversampled(samples: np.ndarray) -> np.ndarray:
+    from scipy.signal import resample_poly
+
+    oversampled: np.ndarray = np.asarray(resample_poly(samples.astype(np.float64), _OVERSAMPLE, 1))
+    return oversampled
+
+
+def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
+    """Lower the gain around each peak that would exceed ``ceiling_db`` dBTP (5 ms look-ahead and release)."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ceiling = 10 ** (ceiling_db / 20)
+    over = np.abs(_oversampled(samples))
+    over = over[: len(samples) * _OVERSAMPLE].reshape(len(samples), _OVERSAMPLE).max(axis=1)
+    needed = np.minimum(1.0, ceiling / np.maximum(over, 1e-12))
+    width = max(1, round(0.005 * rate))
+    # Every sample within `width` of a peak gets at most the peak's gain; the average over
+    # half that width then stays at or below it at the peak, and smooths the gain.
+    gain = uniform_filter1d(minimum_filter1d(needed, 2 * width + 1), width + 1)
+    gain = np.minimum(gain, minimum_filter1d(needed, width + 1))
+    limited: np.ndarray = (samples * gain).astype(np.float32)
+    return limited
+
+
+def normalise(samples: np.ndarray, rate: int = RATE) -> np.ndarray:
+    """The track at :data:`TARGET_LUFS` (±0.5 LU) with its true peak at most :data:`PEAK_DBTP`.
+
+    Silence (or a track too short to measure) is returned unchanged.
+    """
+    track = samples.astype(np.float32)
+    for _ in range(6):
+        loudness = integrated_loudness(track, rate)
+        if not np.isfinite(loudness):
+            return track
+        track = (track * 10 ** ((TARGET_LUFS - loudness) / 20)).astype(np.float32)
+        if true_peak_db(track, rate) > _PEAK_AIM:
+            track = _limit(track, rate, _PEAK_AIM - 0.2)
+        if (
+            abs(integrated_loudness(track, rate) - TARGET_LUFS) <= 0.5
+            and true_peak_db(track, rate) <= _PEAK_AIM
+        ):
+            break
+    return track
+
+
+def add_audio_stream(output: Any, fmt: str) -> Any:
+    """A mono audio stream at :data:`RATE` in ``output``: AAC for MP4, Opus for WebM."""
+    import av
+
+    if fmt not in ("mp4", "webm"):
+        raise ValueError(f"only MP4 and WebM carry sound, not {fmt}")
+    stream = output.add_stream("aac" if fmt == "mp4" else "libopus", rate=RATE, layout="mono")
+    assert isinstance(stream, av.AudioStream)
+    stream.bit_rate = 96_000 if fmt == "mp4" else 64_000
+    return stream
+
+
+def encode_track(output: Any, stream: Any, track: np.ndarray) -> None:
+    """Encode the mono float ``track`` into ``stream`` in frames of the encoder's size."""
+    import av
+
+    size = stream.codec_context.frame_size or 960
+    clipped = np.clip(track, -1.0, 1.0).astype(np.float32)
+    for first in range(0, len(clipped), size):
+        chunk = clipped[first : first + size]
+        frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="flt", layout="mono")
+        frame.sample_rate = RATE
+        frame.pts = first
+        frame.time_base = Fraction(1, RATE)
+        for packet in stream.encode(frame):
+            output.mux(packet)
+    for packet in stream.encode(None):
+        output.mux(packet)
