@@ -47,10 +47,38 @@ def track(narration: Sequence[StepNarration], voice: Voice, seconds: float) -> n
     return audio.normalise(audio.narration_track(pieces, seconds))
 
 
+def _balanced(text: str) -> list[str]:
+    """``text`` in the fewest lines of at most :data:`LINE` characters, two lines of about equal length."""
+    if len(text) <= LINE:
+        return [text]
+    for width in range(-(-len(text) // 2), LINE + 1):
+        lines = textwrap.wrap(text, width, break_long_words=False)
+        if len(lines) <= 2:
+            return lines
+    return textwrap.wrap(text, LINE, break_long_words=False)
+
+
 def _chunks(text: str) -> list[str]:
-    """``text`` in cues of at most two lines of :data:`LINE` characters."""
-    lines = textwrap.wrap(text, LINE, break_long_words=False) or [""]
-    return ["\n".join(lines[i : i + 2]) for i in range(0, len(lines), 2)]
+    """``text`` in as few cues as fit it, each at most two lines of :data:`LINE` characters, of even length.
+
+    Even lengths, so that no cue is a lone word left over from the one before.
+    """
+    words = text.split()
+    if not words:
+        return [""]
+    count = max(1, -(-len(textwrap.wrap(text, LINE, break_long_words=False)) // 2))
+    while True:
+        target = len(text) / count
+        chunks: list[list[str]] = [[]]
+        for word in words:
+            current = " ".join(chunks[-1])
+            if chunks[-1] and len(current) + 1 + len(word) / 2 > target and len(chunks) < count:
+                chunks.append([])
+            chunks[-1].append(word)
+        wrapped = [_balanced(" ".join(chunk)) for chunk in chunks]
+        if all(len(lines) <= 2 for lines in wrapped) or count > len(words):
+            return ["\n".join(lines) for lines in wrapped]
+        count += 1
 
 
 def cues(narration: Sequence[StepNarration]) -> list[Cue]:

@@ -239,6 +239,8 @@ class TopicSection:
     manifest: str = ""
     count: int = 0
     numbers: Markup = field(default_factory=Markup)
+    #: What the voice says, per step: (caption, sentences), when the video is narrated.
+    transcript: list[tuple[str, list[str]]] = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -303,10 +305,16 @@ def _topic_section(
         else:
             steps.append(_Step(caption))
 
+    transcript_path = out_dir / f"{topic}.transcript.md"
     files = [
         _Link(f.name, f.name)
-        for f in (video, out_dir / f"{topic}.vtt", out_dir / f"{topic}.srt", manifest_path)
+        for f in (video, out_dir / f"{topic}.vtt", out_dir / f"{topic}.srt", transcript_path, manifest_path)
         if f.exists()
+    ]
+    spoken = [
+        (entry["caption"], [sentence["text"] for sentence in entry["sentences"]])
+        for entry in manifest.get("narration", [])
+        if any(sentence.get("start") is not None for sentence in entry["sentences"])
     ]
     if index_path.exists():
         files.append(_Link(f"{topic}.sections/index.json", "per-step clips"))
@@ -325,6 +333,7 @@ def _topic_section(
         manifest=manifest_path.name,
         count=len(manifest.get("numbers", {})),
         numbers=number_tables(manifest),
+        transcript=spoken if plays else [],
     )
 
 

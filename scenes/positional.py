@@ -31,6 +31,7 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.narration import Num, Tok
 from .kit.stage import TopicScene
 from .kit.widgets import MatrixView, entries, fit_in_frame, formula, label
 
@@ -73,13 +74,24 @@ class PositionalScene(TopicScene):
         same = label("same rows", colour=palette.HIGHLIGHT, font_size=28)
         same.move_to((0, left.stack.get_center()[1], 0))
 
-        self.step("Word order carries meaning")
+        self.step(
+            "Word order carries meaning",
+            say=self.say(
+                "Dog bites man and man bites dog use the same three words, but they mean different things."
+            ),
+        )
         self.play(FadeIn(left.words, shift=0.2 * DOWN), run_time=0.8)
         self.play(FadeIn(right.words, shift=0.2 * DOWN), FadeIn(differ), run_time=0.8)
         self.wait(1.0)
 
         # Each word is looked up as its embedding row, in sentence order.
-        self.step("But as embedding rows, both are the same set of rows")
+        self.step(
+            "But as embedding rows, both are the same set of rows",
+            say=self.say(
+                "Each word becomes its embedding row, and both sentences give exactly the same rows, "
+                "only stacked in another order."
+            ),
+        )
         self.play(
             *(
                 TransformFromCopy(word, row.word)
@@ -98,7 +110,13 @@ class PositionalScene(TopicScene):
         self.play(FadeIn(same), run_time=0.6)
         self.wait(0.8)
 
-        self.step("Attention alone cannot tell who bites whom")
+        self.step(
+            "Attention alone cannot tell who bites whom",
+            say=self.say(
+                "Attention compares every row with every other row, whatever their order, "
+                "so on its own it cannot tell who bites whom."
+            ),
+        )
         self.wait(2.0)
         self.play(FadeOut(VGroup(left, right, differ, same)), run_time=0.6)
 
@@ -137,23 +155,45 @@ class PositionalScene(TopicScene):
 
         if kind == "sinusoidal":
             self._show_sinusoidal(p_view)
-            self.step("Add each token's position row to its embedding row")
+            self.step(
+                "Add each token's position row to its embedding row",
+                say=self.say(
+                    "Each token's embedding row gets the position row of the place it stands in, "
+                    "added entry by entry."
+                ),
+            )
             self.play(FadeIn(e_view), FadeIn(plus), run_time=0.8)
             self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
             self.wait(0.8)
         else:
-            self.step("This lesson gives its own position matrix")
+            self.step(
+                "This lesson gives its own position matrix",
+                say=self.say(
+                    "This lesson writes its own position matrix: one row for each place in the sentence."
+                ),
+            )
             self.play(FadeIn(e_view), run_time=0.8)
             self.play(FadeIn(plus), FadeIn(p_view), run_time=0.8)
             self.wait(0.8)
-            self.step("Add each token's position row to its embedding row")
+            self.step(
+                "Add each token's position row to its embedding row",
+                say=self.say(
+                    "Each token's embedding row gets the position row of its place, added entry by entry."
+                ),
+            )
             self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.8)
             self.wait(1.0)
 
         self._one_entry(e_view, p_view, x_view, layout)
         self._every_token(e_view, p_view, x_view)
 
-        self.step("X now carries what each token is and where it stands")
+        self.step(
+            "X now carries what each token is and where it stands",
+            say=self.say(
+                "The result is X, the input to attention: each row now says both what the token is "
+                "and where it stands, so the same word in another place gives another row."
+            ),
+        )
         self.play(x_view.heading.animate.set_color(palette.HIGHLIGHT), run_time=0.5)
         self.play(x_view.heading.animate.set_color(palette.EMBEDDING), run_time=0.5)
         self.wait(2.0)
@@ -163,9 +203,20 @@ class PositionalScene(TopicScene):
         n, d = x_view.shape
         layout = VGroup(e_view, equals, x_view).arrange(RIGHT, buff=0.5)
         self.fit_into(layout, self.content(), max_growth=1.3)
-        self.step("This lesson adds no positions to its embeddings")
+        self.step(
+            "This lesson adds no positions to its embeddings",
+            say=self.say(
+                "This lesson adds no positional encoding: its embeddings are used exactly as they are given."
+            ),
+        )
         self.play(FadeIn(e_view), run_time=0.8)
-        self.step("X is the embeddings as given: any word order must already be in them")
+        self.step(
+            "X is the embeddings as given: any word order must already be in them",
+            say=self.say(
+                "So X is the embeddings as given. Any sense of word order has to be in those numbers "
+                "already, as some lessons say their embeddings include position."
+            ),
+        )
         cells = [[x_view.make_cell(i, j) for j in range(d)] for i in range(n)]
         self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
         self.play(
@@ -213,7 +264,10 @@ class PositionalScene(TopicScene):
     def _every_token(self, e_view: MatrixView, p_view: MatrixView, x_view: MatrixView) -> None:
         """Every other token's row of X, quickly."""
         n, d = x_view.shape
-        self.step("The same for every token")
+        self.step(
+            "The same for every token",
+            say=self.say("Every other entry is added the same way, for every token."),
+        )
         # The row boxes of embeddings and positions, once the first is drawn.
         boxes: tuple[SurroundingRectangle, SurroundingRectangle] | None = None
         for i in range(1, n):
@@ -294,14 +348,26 @@ class PositionalScene(TopicScene):
             token.set_x(p_view.brackets.get_left()[0] - 0.2 - token.width / 2)
         heat, strengths = self._wave_tiles(p_view)
 
-        self.step("This lesson adds sine and cosine waves of the position")
+        self.step(
+            "This lesson adds sine and cosine waves of the position",
+            say=self.say(
+                "This lesson uses the sinusoidal encoding of the original transformer: "
+                "each position gets a row of sines and cosines of its index."
+            ),
+        )
         self.play(FadeIn(formulas, shift=0.1 * DOWN), run_time=1.0)
         self.wait(1.2)
         self.play(FadeIn(p_view), FadeIn(tokens), run_time=0.8)
         self.wait(0.6)
 
         # White numbers stay readable on the brightest tiles.
-        self.step("Each column is a wave: the first columns change fast, later ones slowly")
+        self.step(
+            "Each column is a wave: the first columns change fast, later ones slowly",
+            say=self.say(
+                "Down each column the values follow a wave. The first columns change quickly from one "
+                "position to the next, later ones slowly, so every position gets a row of its own."
+            ),
+        )
         self.play(
             *(
                 tile.animate.set_fill(opacity=strength)
@@ -348,7 +414,20 @@ class PositionalScene(TopicScene):
         """The first token's first entry in full, then the rest of its row."""
         numbers = self.numbers
         d = self.trace.embeddings.shape[1]
-        self.step("One entry in full: embedding plus position")
+        self.step(
+            "One entry in full: embedding plus position",
+            say=self.say(
+                "For the first entry of",
+                Tok(0),
+                ": its embedding",
+                Num("embeddings[0][0]"),
+                "plus its position value",
+                Num("positional[0][0]"),
+                "gives",
+                Num("x[0][0]"),
+                ".",
+            ),
+        )
         e_box, p_box = e_view.cell_box(0, 0, palette.HIGHLIGHT), p_view.cell_box(0, 0, palette.HIGHLIGHT)
         x_box = x_view.cell_box(0, 0, palette.HIGHLIGHT)
         detail = VGroup(

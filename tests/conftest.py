@@ -50,6 +50,7 @@ from support.lessons import load_source
 SHARED_FIXTURES: dict[str, tuple[str, float]] = {
     "lesson_page": ("lesson-page", 40.0),  # test_page_browser: a real two-topic render with its page
     "cli_runs": ("bad-lesson-corpus", 20.0),  # test_bad_lessons: render.py run on every corpus file
+    "narrated": ("narrated-render", 25.0),  # test_narration: two narrated renders of one topic
 }
 #: A real render (the ``render`` marker) is assumed to take this long, for the ordering.
 RENDER_SECONDS = 100.0
