@@ -1,4 +1,4 @@
-"""The narration of every topic × every built-in example × the largest lesson speaks traced numbers and true facts.
+"""The narration of every topic × example × the largest lesson: traced numbers, true facts.
 
 Each sentence's numbers are re-read from the trace and formatted here; each fact
 a sentence states is re-derived here with NumPy, independently of
