@@ -146,12 +146,22 @@ def load_lesson(path: str | Path) -> Lesson:
         )
 
     if suffix == ".toml":
+        deep = _DEEP_KEY.search(text)
+        if deep is not None:
+            line = text.count("\n", 0, deep.start()) + 1
+            raise LessonError(
+                None,
+                f"{shown}: invalid TOML: a dotted key at line {line} has more than "
+                f"{MAX_KEY_PARTS} parts; a lesson's keys have at most a few",
+            )
         try:
             data: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise LessonError(None, f"{shown}: invalid TOML: {_one_line(str(error))}") from None
         except RecursionError:
             raise LessonError(None, f"{shown}: invalid TOML: nested too deeply") from None
+        except ValueError as error:  # an integer beyond Python's digit limit for int(str)
+            raise LessonError(None, f"{shown}: invalid TOML: {_too_long(error)}") from None
     else:
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
@@ -166,6 +176,8 @@ def load_lesson(path: str | Path) -> Lesson:
             ) from None
         except RecursionError:
             raise LessonError(None, f"{shown}: invalid JSON: nested too deeply") from None
+        except ValueError as error:  # an integer beyond Python's digit limit for int(str)
+            raise LessonError(None, f"{shown}: invalid JSON: {_too_long(error)}") from None
         if not isinstance(data, dict):
             raise LessonError(None, f"{shown}: expected a JSON object of lesson keys, got {_describe(data)}")
     if not data:
@@ -174,6 +186,20 @@ def load_lesson(path: str | Path) -> Lesson:
             f"{shown}: has no lesson keys; a lesson needs at least tokens, embeddings, w_q, w_k and w_v",
         )
     return lesson_from_dict(data, name=path.stem, source=str(path))
+
+
+#: TOML's parser takes time growing with the square of a dotted key's length
+#: (``a.a.a. ... = 1``): a key of more parts than this is refused before parsing.
+MAX_KEY_PARTS = 32
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_DEEP_KEY = re.compile(rf"(?:{_KEY_PART}[ \t]*\.[ \t]*){{{MAX_KEY_PARTS},}}{_KEY_PART}")
+
+
+def _too_long(error: ValueError) -> str:
+    """The parser's ValueError for an over-long integer, as one line for the user."""
+    if "digits" in str(error):
+        return "a number has more than 4300 digits; numbers must be between -1e12 and 1e12"
+    return _one_line(str(error))
 
 
 class _DuplicateKey(Exception):
@@ -535,7 +561,25 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
                 f"{key}[{index}]",
                 f"contains a line break or control character ({control!a}); a word is drawn on one line",
             )
+        surrogate = next((ch for ch in item if unicodedata.category(ch) == "Cs"), None)
+        if surrogate is not None:
+            raise LessonError(
+                f"{key}[{index}]", f"contains a lone surrogate ({surrogate!a}), which is not a character"
+            )
+        direction = next((ch for ch in item if ch in _DIRECTION_CONTROLS), None)
+        if direction is not None:
+            raise LessonError(
+                f"{key}[{index}]",
+                f"contains an invisible direction control ({direction!a}); write the word itself "
+                "(right-to-left words are drawn right to left without it)",
+            )
+        if not any(unicodedata.category(ch)[0] in "LNPS" for ch in item):
+            raise LessonError(f"{key}[{index}]", f"has no visible character ({item!a}); expected a word")
     return tuple(value)
+
+
+#: Characters that reorder the text around them (embeddings, overrides, isolates, marks).
+_DIRECTION_CONTROLS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _vector_or_zeros(value: Any, key: str, length: tuple[int, str]) -> np.ndarray:

@@ -566,3 +566,63 @@ def test_default_example_is_made_for_multi_head_attention():
         lesson.feed_forward.w_2,
     ):
         assert np.allclose(array * 10, np.round(array * 10))
+
+
+# -- issue 12: input that used to crash or hang ---------------------------------------
+
+
+def _one_token(word):
+    return {"tokens": [word], "embeddings": [[1.0]], "w_q": [[1.0]], "w_k": [[1.0]], "w_v": [[1.0]]}
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        ("\u200b", "tokens[0]: has no visible character"),
+        ("\u200f", "tokens[0]: contains an invisible direction control"),
+        ("\u00ad", "tokens[0]: has no visible character"),
+        ("a\u202eb", "tokens[0]: contains an invisible direction control ('\\u202e')"),
+        ("\ud800", "tokens[0]: contains a lone surrogate ('\\ud800')"),
+    ],
+)
+def test_invisible_tokens_and_lone_surrogates_are_refused_in_one_line(word, message):
+    with pytest.raises(LessonError) as caught:
+        lesson_from_dict(_one_token(word), "made")
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("word", ["שלום", "مرحبا", "नमस्ते", "猫", "🍕", "café"])
+def test_words_in_any_script_are_accepted(word):
+    assert lesson_from_dict(_one_token(word), "made").tokens == (word,)
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_an_integer_of_five_thousand_digits_is_one_line_not_a_traceback(tmp_path, suffix):
+    path = tmp_path / f"big{suffix}"
+    digits = "9" * 5000
+    if suffix == ".toml":
+        path.write_text(f'tokens = ["a"]\nembeddings = [[{digits}]]\n', encoding="utf-8")
+    else:
+        path.write_text(f'{{"tokens": ["a"], "embeddings": [[{digits}]]}}', encoding="utf-8")
+    with pytest.raises(LessonError, match="a number has more than 4300 digits"):
+        load_lesson(path)
+
+
+def test_a_dotted_key_of_fifty_thousand_parts_is_refused_before_parsing(tmp_path):
+    # tomllib takes time growing with the square of a dotted key's length: 100 KB took about a minute.
+    path = tmp_path / "deep.toml"
+    path.write_text(".".join(["a"] * 50_000) + " = 1\n", encoding="utf-8")
+    with pytest.raises(LessonError, match="a dotted key at line 1 has more than 32 parts"):
+        load_lesson(path)
+
+
+def test_ordinary_dotted_keys_and_decimals_pass_the_deep_key_guard(tmp_path):
+    path = tmp_path / "fine.toml"
+    path.write_text(
+        'tokens = ["a", "b"]\nembeddings = [[0.5, 1.25], [2.5, 3.0]]\n'
+        "w_q = [[1.0, 0.0], [0.0, 1.0]]\nw_k = [[1.0, 0.0], [0.0, 1.0]]\nw_v = [[1.0, 0.0], [0.0, 1.0]]\n"
+        'claims."q[0]" = [0.5, 1.25]\n',
+        encoding="utf-8",
+    )
+    assert load_lesson(path).claims
