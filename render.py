@@ -37,7 +37,7 @@ from attention_math import (
     load_lesson,
 )
 from attention_math.lesson import Lesson
-from production.batch import Plan, default_jobs, load_lessons, plan_renders, run_plan
+from production.batch import Plan, job_limit, load_lessons, plan_renders, run_plan
 from production.progress import Progress, summary_table
 from production.request import Outcome, RenderRequest
 from production.settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES, quality_help
@@ -158,7 +158,8 @@ def _list() -> None:
     "--jobs",
     type=click.IntRange(min=1),
     metavar="N",
-    help="Topics rendered at once with --all/--topics [default: number of cores].",
+    help="Topics rendered at once with --all/--topics "
+    "[default and most: one per core, fewer if memory is short].",
 )
 @click.option("--force", is_flag=True, help="Render even if the files of an unchanged render are there.")
 @click.option("--page", is_flag=True, help="With --all/--topics: also write MEDIA_DIR/<example>/index.html.")
@@ -249,7 +250,12 @@ def cli(
     if any(request.narrated for request in requests):
         _stop_if_voice_broken(voice_path)
     if several:
-        _render_batch(plan, topics, workers=jobs or default_jobs(), page=page)
+        limit, reason = job_limit(quality)
+        if jobs is not None and jobs > limit:
+            click.echo(
+                f"note: --jobs {jobs} is more than this machine's {reason} allow; using {limit}", err=True
+            )
+        _render_batch(plan, topics, workers=min(jobs or limit, limit), page=page)
     else:
         _render_one(plan)
 

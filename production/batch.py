@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -56,14 +57,19 @@ from .request import Outcome, RenderRequest, WorkerReply
 from .voice import Voice, load_voice
 
 __all__ = [
+    "PEAK_BYTES",
     "Launcher",
     "Plan",
+    "available_memory",
     "default_jobs",
+    "job_limit",
     "load_lessons",
+    "output_name",
     "plan_renders",
     "render_one",
     "run_batch",
     "run_plan",
+    "voice_for",
 ]
 
 _PROJECT = Path(__file__).resolve().parent.parent
@@ -77,7 +83,52 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Memory one render process may take at its peak, by quality (measured: 4k peaks at 2.3 GB).
+PEAK_BYTES = {"low": 500 * 2**20, "medium": 700 * 2**20, "high": 1200 * 2**20, "4k": 2500 * 2**20}
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to new processes (Linux ``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def job_limit(quality: str) -> tuple[int, str]:
+    """How many renders at ``quality`` may run at once, and what sets the limit ("cores" or "memory").
+
+    One per core (a render keeps about one core busy) and no more than the
+    available memory holds at each render's peak.
+    """
+    cores = default_jobs()
+    memory = available_memory()
+    if memory is None:
+        return cores, "cores"
+    fits = max(1, memory // PEAK_BYTES.get(quality, PEAK_BYTES["4k"]))
+    return (cores, "cores") if cores <= fits else (int(fits), "memory")
+
+
 # ----------------------------------------------------------------------- the plan
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def output_name(stem: str) -> str:
+    """The output folder for a lesson file's stem: one plain folder name inside the media folder.
+
+    Characters other than letters, digits, ``_``, ``-`` and ``.`` become ``-``
+    (an apostrophe breaks Manim's joining of partial movies; a slash would
+    leave the folder); leading dots are dropped (``..`` would be the media
+    folder's parent, ``.cache`` its cache records). What is left, or
+    ``lesson`` when nothing is, names the folder.
+    """
+    cleaned = _UNSAFE.sub("-", stem).lstrip(".-").rstrip(".")
+    return cleaned or "lesson"
 
 
 def load_lessons(lesson_path: str | None, example: str | None) -> dict[str, Lesson]:
@@ -87,7 +138,7 @@ def load_lessons(lesson_path: str | None, example: str | None) -> dict[str, Less
     """
     if lesson_path:
         lesson = load_lesson(lesson_path)
-        return {lesson.name: lesson}
+        return {output_name(lesson.name): lesson}
     names = list(EXAMPLES) if example == "all" else [example or DEFAULT_EXAMPLE]
     return {name: load_example(name) for name in names}
 

@@ -60,8 +60,15 @@ class RenderRequest:
             raise ValueError(f"unknown quality {self.quality!r}; choose from {', '.join(QUALITIES)}")
         if self.output_format not in FORMATS:
             raise ValueError(f"unknown format {self.output_format!r}; choose from {', '.join(FORMATS)}")
-        if not self.example or "/" in self.example:
-            raise ValueError(f"an output name is one folder name, not {self.example!r}")
+        if (
+            not self.example
+            or self.example.startswith(".")
+            or any(separator in self.example for separator in ("/", "\\", "\0"))
+        ):
+            raise ValueError(f"an output name is one plain folder name, not {self.example!r}")
+        media = Path(self.media_dir).resolve()
+        if not (media / self.example).resolve().is_relative_to(media):
+            raise ValueError(f"output {self.example!r} would be outside the media folder {media}")
 
     @property
     def out_dir(self) -> Path:

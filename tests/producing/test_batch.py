@@ -630,3 +630,76 @@ def test_ctrl_c_during_a_real_batch_exits_130_and_keeps_no_partial_files(tmp_pat
     assert process.returncode == 130, stdout + stderr
     assert "interrupted" in stderr and "0 ok, 0 failed, 2 interrupted" in stdout
     assert list(out.iterdir()) == []
+
+
+# -- issue 12: output names stay inside the media folder; jobs fit the machine ----------
+
+
+@pytest.mark.parametrize(
+    ("stem", "name"),
+    [
+        ("..", "lesson"),  # "...toml": would write into the media folder's parent
+        (".", "lesson"),  # "..toml": into the media root
+        (".cache", "cache"),  # into the cache records
+        ("teacher's lesson", "teacher-s-lesson"),  # an apostrophe breaks Manim's joining of movies
+        ("a/b", "a-b"),
+        ("lesson-1", "lesson-1"),
+        ("café", "café"),
+    ],
+)
+def test_a_lesson_files_stem_becomes_one_plain_folder_inside_the_media_folder(tmp_path, stem, name):
+    from production.batch import output_name
+
+    assert output_name(stem) == name
+    request = RenderRequest(topic="softmax", example=output_name(stem), media_dir=tmp_path)
+    assert request.out_dir.resolve().parent == tmp_path.resolve()
+
+
+@pytest.mark.parametrize("example", ["..", ".", ".cache", "a/b", "../up"])
+def test_a_request_refuses_an_output_outside_its_media_folder(tmp_path, example):
+    with pytest.raises(ValueError, match=r"plain folder name|outside the media folder"):
+        RenderRequest(topic="softmax", example=example, media_dir=tmp_path)
+
+
+def test_a_lesson_named_dot_dot_renders_into_the_media_folder_not_its_parent(tmp_path):
+    lesson = tmp_path / "...toml"
+    lesson.write_text(
+        'tokens = ["a", "b"]\nembeddings = [[1.0, 0.0], [0.0, 1.0]]\n'
+        "w_q = [[1.0, 0.0], [0.0, 1.0]]\nw_k = [[1.0, 0.0], [0.0, 1.0]]\nw_v = [[1.0, 0.0], [0.0, 1.0]]\n",
+        encoding="utf-8",
+    )
+    from production.batch import load_lessons
+
+    assert list(load_lessons(str(lesson), None)) == ["lesson"]
+
+
+def test_jobs_are_bounded_by_cores_and_by_memory(monkeypatch):
+    from production import batch
+
+    monkeypatch.setattr(batch, "default_jobs", lambda: 8)
+    monkeypatch.setattr(batch, "available_memory", lambda: 3 * 2**30)
+    assert batch.job_limit("low") == (6, "memory")  # 3 GiB / 500 MiB
+    assert batch.job_limit("4k") == (1, "memory")  # one 4k render at a time in 3 GiB
+    monkeypatch.setattr(batch, "available_memory", lambda: 64 * 2**30)
+    assert batch.job_limit("high") == (8, "cores")
+    monkeypatch.setattr(batch, "available_memory", lambda: None)
+    assert batch.job_limit("4k") == (8, "cores")
+
+
+def test_more_jobs_than_the_machine_allows_are_clamped_with_a_note(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import render
+
+    monkeypatch.setattr(render, "job_limit", lambda quality: (2, "cores"))
+    seen = {}
+    monkeypatch.setattr(
+        render, "_render_batch", lambda plan, topics, *, workers, page: seen.update(w=workers)
+    )
+    result = CliRunner().invoke(
+        render.cli,
+        ["--topics", "softmax,scores", "--jobs", "60", "--preview", "--media-dir", str(tmp_path)],
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["w"] == 2
+    assert "--jobs 60 is more than this machine's cores allow; using 2" in result.output
