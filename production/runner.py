@@ -194,6 +194,9 @@ def render_topic(
         video_name = f"{topic}.{output_format}"
         finished = sorted(done.iterdir(), key=lambda path: (path.name == video_name, path.name))
         published = {path.name: publish(path, out_dir / path.name) for path in finished}
+        if video_src is not None and voice is None:
+            # A silent render: the transcript of an earlier narrated one no longer describes the video.
+            (out_dir / f"{topic}.transcript.md").unlink(missing_ok=True)
         return RenderResult(
             topic=topic,
             video=published.get(video_name),
