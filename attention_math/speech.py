@@ -20,6 +20,7 @@ __all__ = ["spoken_number", "spoken_token"]
 _NUMBER = re.compile(
     r"^(?P<sign>[" + MINUS + r"-]?)(?P<whole>\d+|" + INFINITY + r")(?:\.(?P<frac>\d+))?(?P<pct>%?)$"
 )
+_DIGITS_IN_WORD = re.compile(r"\d+(?:\.\d+)?")
 _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 #: Tokens that are punctuation, as a person names them.
@@ -80,9 +81,11 @@ def spoken_number(text: str) -> str:
 def spoken_token(label: str) -> str:
     """A token as spoken: primes that tell repeats apart are not said ("the′" is "the").
 
-    A token that is only punctuation is named ("full stop").
+    A token that is only punctuation is named ("full stop"); digits in a token
+    are said as a number ("token 3" is "token three").
     """
     bare = label.rstrip("\u2032")
     if bare in _PUNCTUATION:
         return _PUNCTUATION[bare]
-    return bare
+    # Digits in a token ("token 3") are said as a number ("token three").
+    return _DIGITS_IN_WORD.sub(lambda match: spoken_number(match.group()), bare)

@@ -45,6 +45,8 @@ def test_tokens_are_said_without_their_repeat_primes_and_punctuation_is_named():
     assert spoken_token("the\u2032\u2032") == "the"
     assert spoken_token(".") == "full stop"
     assert spoken_token("coding") == "coding"
+    assert spoken_token("token 3") == "token three"
+    assert spoken_token("2024") == "two thousand twenty-four"
 
 
 def _make(tokens, embeddings, *, causal=False, decimals=2):
