@@ -6,11 +6,17 @@ products, then every word's; softmax over the scores, the first word's e to
 the power of its score minus the largest in full, every word's, their sum, the
 first word's share, every word's probability; the probabilities as bars; and
 the predicted word, the most probable, highlighted after the sentence.
+
+Said on screen, for any lesson: the weights are the lesson's own, not a trained
+model's; where the candidate words come from (the sentence's own words, or the
+lesson's ``[vocabulary]``); and what the probabilities decide, read from the
+trace (:func:`attention_math.facts.prediction`): a clear winner, a narrow one, a
+tie (every tied bar boxed) or no choice at all, and whether the prediction
+merely repeats the sentence's last word.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -19,6 +25,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    Indicate,
     LaggedStart,
     ReplacementTransform,
     SurroundingRectangle,
@@ -28,8 +35,11 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import Fact, prediction
+
 from .kit import palette
 from .kit.attention import SoftmaxBars
+from .kit.narration import Pct, Sentence, Word
 from .kit.stage import Region, TopicScene
 from .kit.widgets import (
     MatrixView,
@@ -50,8 +60,6 @@ PROBS = palette.WEIGHTS  # a softmax output, like attention weights
 NAME_SIZE = 22
 WORD = 0  # the vocabulary word whose score and share are shown in full
 SPLIT_FROM = 4  # a score's sum of products with more terms than this takes two lines
-#: The top word wins "only just" when its probability leads the next by less than this.
-NEAR_TIE = 0.05
 
 
 class NextWordScene(TopicScene):
@@ -67,7 +75,6 @@ class NextWordScene(TopicScene):
         self.V = len(trace.vocab)
         self.last = self.n - 1
         self.predicted = trace.predicted
-        self.probs = trace.probs
 
         block_view = self._block_output()
         h_row, e_view, logit_col = self._scores(block_view)
@@ -91,7 +98,7 @@ class NextWordScene(TopicScene):
         self.play(FadeIn(view), run_time=1.0)
         self.wait(0.5)
         # Said plainly: the prediction shows the arithmetic, not what a trained model would say.
-        self.step("These weights are the lesson's own, not a trained model's")
+        self.step("These weights are made up for the lesson, not learned by a trained model")
         self.wait(0.5)
         self.step("The last token's row is the one that predicts the next word")
         box = view.row_box(self.last, palette.HIGHLIGHT)
@@ -100,22 +107,49 @@ class NextWordScene(TopicScene):
         self._box = box
         return view
 
-    def _verdict(self) -> str:
-        """What the probabilities say, as drawn: a clear winner, a narrow one, a tie, or no choice at all.
+    def _verdict(self, fact: Fact) -> tuple[str, Sentence]:
+        """What the probabilities decide, as drawn: a clear winner, a narrow one, a tie, or no choice.
 
-        Words tie when their probabilities read the same on screen (the formatter's text).
+        Read from ``fact`` (:func:`attention_math.facts.prediction`): words tie when
+        their probabilities read the same on screen.
         """
-        numbers, top = self.numbers, self.predicted
-        shown = [numbers.text(f"probs[{w}]") for w in range(len(self.probs))]
-        tied = sum(text == shown[top] for text in shown)
-        if len(shown) > 1 and tied == len(shown):
-            return "Every word is equally likely: these numbers predict nothing; the first is shown"
-        if tied > 1:
-            return "A tie at the top: no single word wins; the first of them is shown"
-        runner_up = float(np.sort(self.probs)[-2]) if len(shown) > 1 else 0.0
-        if float(self.probs[top]) - runner_up < NEAR_TIE:
-            return "The most probable word comes next, but only just"
-        return "The prediction: the most probable word comes next"
+        winners, runner_up = fact.found["winners"], fact.found["runner_up"]
+        top = f"probs[{winners[0]}]"
+        if fact.kind == "tie" and runner_up is None:
+            return (
+                "Every word is equally likely: these numbers predict nothing; the first is shown",
+                self.say("Every word gets", Pct(top), ": these numbers choose no word.", facts=[fact]),
+            )
+        if fact.kind == "tie":
+            tied: list[str | Word] = []
+            for n, w in enumerate(winners):
+                if n:
+                    tied.append("and" if n == len(winners) - 1 else ",")
+                tied.append(Word(f"vocab[{w}]"))
+            return (
+                "A tie at the top: no single word wins; the first of them is shown",
+                self.say(*tied, "tie at", Pct(top), ": no single word wins.", facts=[fact]),
+            )
+        second = f"probs[{runner_up}]"
+        if fact.kind == "near":
+            return (
+                "The most probable word comes next, but only just",
+                self.say(
+                    Word("predicted_word"),
+                    "comes next, but only just:",
+                    Pct(top),
+                    "against",
+                    Pct(second),
+                    "for",
+                    Word(f"vocab[{runner_up}]"),
+                    ".",
+                    facts=[fact],
+                ),
+            )
+        return (
+            "The prediction: the most probable word comes next",
+            self.say(Word("predicted_word"), "comes next, with probability", Pct(top), ".", facts=[fact]),
+        )
 
     # -- scores ------------------------------------------------------------------------
 
@@ -125,7 +159,7 @@ class NextWordScene(TopicScene):
         if self.trace.lesson.vocabulary is None:
             self.step("The candidate words are the sentence's own words, with their embedding rows")
         else:
-            self.step("Each word of the lesson's vocabulary has an embedding row of the same width")
+            self.step("The candidate words are the lesson's own vocabulary, with embeddings it chose")
         self.play(
             FadeOut(VGroup(block_view.brackets, block_view.heading, block_view.row_labels, self._box)),
             *(FadeOut(block_view.row(i)) for i in range(self.n) if i != self.last),
@@ -149,7 +183,11 @@ class NextWordScene(TopicScene):
             lambda w, j: f"vocab_embeddings[{w}][{j}]",
             (self.V, self.d),
             colour=STREAM,
-            name=label("word embeddings", colour=STREAM, font_size=NAME_SIZE),
+            name=label(
+                "the sentence's words" if self.trace.lesson.vocabulary is None else "the lesson's vocabulary",
+                colour=STREAM,
+                font_size=NAME_SIZE,
+            ),
             row_labels=[numbers.number(f"vocab[{w}]") for w in range(self.V)],
         )
         logit_col = self._column("logits", LOGITS, "score", filled=False)
@@ -348,7 +386,8 @@ class NextWordScene(TopicScene):
 
     def _prediction(self, words: VGroup, probs: MatrixView) -> None:
         """The probabilities as bars; the most probable word follows the sentence."""
-        chart, sentence = self._prediction_layout()
+        fact = prediction(self.trace)
+        chart, sentence, note = self._prediction_layout(tied=fact.kind == "tie")
         self.step("The probabilities as bars, one per word")
         self.play(
             FadeOut(self._softmax_rest),
@@ -366,14 +405,19 @@ class NextWordScene(TopicScene):
         self.wait(0.6)
 
         top = self.predicted
-        self.step(self._verdict())
-        bar_box = SurroundingRectangle(
-            VGroup(chart.bars[top], chart.values[top], chart.labels[top]),
-            color=palette.HIGHLIGHT,
-            buff=0.08,
-            corner_radius=0.06,
-        )
-        self.play(Create(bar_box), run_time=0.7)
+        caption, said = self._verdict(fact)
+        self.step(caption, say=said)
+        # Every word that shares the top probability is boxed: a tie is seen, not only said.
+        bar_boxes = [
+            SurroundingRectangle(
+                VGroup(chart.bars[w], chart.values[w], chart.labels[w]),
+                color=palette.HIGHLIGHT,
+                buff=0.08,
+                corner_radius=0.06,
+            )
+            for w in fact.found["winners"]
+        ]
+        self.play(*(Create(box) for box in bar_boxes), run_time=0.7)
         self.play(
             FadeIn(VGroup(*sentence[:-1])),
             TransformFromCopy(chart.labels[top], sentence[-1]),
@@ -382,11 +426,25 @@ class NextWordScene(TopicScene):
         predicted_box = SurroundingRectangle(
             sentence[-1], color=palette.HIGHLIGHT, buff=0.12, corner_radius=0.08
         )
-        self.play(Create(predicted_box), run_time=0.6)
+        self.play(Create(predicted_box), *(FadeIn(mob) for mob in note), run_time=0.6)
         self.wait(2.0)
+        if fact.kind != "tie" and self.trace.vocab[top] == self.trace.tokens[self.last]:
+            # Untrained numbers often point the last token back at its own word: said, not hidden.
+            self.step(
+                "It repeats the sentence's last word: nothing here was trained to avoid that",
+                say=self.say(
+                    "The prediction is the last word again,", Word("predicted_word"), ".", facts=[fact]
+                ),
+            )
+            self.play(Indicate(sentence[self.last], color=palette.HIGHLIGHT), run_time=0.8)
+            self.wait(1.0)
 
-    def _prediction_layout(self) -> tuple[SoftmaxBars, VGroup]:
-        """The bars of every word's probability under the sentence and its predicted next word."""
+    def _prediction_layout(self, *, tied: bool) -> tuple[SoftmaxBars, VGroup, list[Text]]:
+        """The bars of every word's probability under the sentence and its predicted next word.
+
+        When words tie at the top, a note beside the sentence says its word is only the
+        first of them, so the last frame does not claim a prediction the numbers do not make.
+        """
         numbers = self.numbers
         chart = SoftmaxBars(
             numbers,
@@ -403,13 +461,18 @@ class NextWordScene(TopicScene):
         arrow = label("→", colour=palette.MUTED)
         sentence = VGroup(*words, arrow, predicted).arrange(RIGHT, buff=0.3)
         _level([*words, predicted], arrow)
-        fit_in_frame(sentence, max_width=self.frame_width - 1.0, max_growth=1.3)
+        note = [label("a tie: the first is shown", colour=palette.MUTED, font_size=NAME_SIZE)] if tied else []
+        for mob in note:
+            mob.next_to(sentence, RIGHT, buff=0.45)
+            mob.set_y(arrow.get_y())
+        line = VGroup(sentence, *note)
+        fit_in_frame(line, max_width=self.frame_width - 1.0, max_growth=1.3)
         room = self._room()
-        sentence.move_to((0, room.top - sentence.height / 2, 0))
-        chart_room = room.with_top(sentence.get_bottom()[1] - 0.5)
+        line.move_to((0, room.top - line.height / 2, 0))
+        chart_room = room.with_top(line.get_bottom()[1] - 0.5)
         fit_in_frame(chart, max_width=self.frame_width - 1.5, max_height=chart_room.height, max_growth=1.3)
         chart.move_to((0, chart_room.centre[1], 0))
-        return chart, sentence
+        return chart, sentence, note
 
     # -- helpers ---------------------------------------------------------------------
 
