@@ -30,7 +30,17 @@ from manim import (
 from .kit import palette
 from .kit.attention import cell_shade, heat_cells, legible_opacity, token_matrix
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, animate, entries, fit_in_frame, formula, label
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    FRAME_MARGIN,
+    MatrixView,
+    animate,
+    digit_height,
+    entries,
+    fit_in_frame,
+    formula,
+    label,
+)
 
 __all__ = ["MaskingScene"]
 
@@ -112,11 +122,20 @@ class MaskingScene(TopicScene):
             formula('op("softmax")'),
             Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
         ).arrange(DOWN, buff=0.15)
+        room = title.get_bottom()[1] - self.caption_top - BAND - 0.4
+        width = self.frame_width - 2 * FRAME_MARGIN
         layout = VGroup(scores, arrow, weights).arrange(RIGHT, buff=0.4)
         weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
         arrow.set_y(scores.brackets.get_center()[1])
-        room = title.get_bottom()[1] - self.caption_top - BAND - 0.4
-        fit_in_frame(layout, max_height=room, max_growth=1.3)
+        smallest = digit_height(scores) or DIGIT_FLOOR
+        if min(1.3, width / layout.width, room / layout.height) * smallest < DIGIT_FLOOR:
+            # Too wide to read with the arrow between the matrices: it goes over
+            # a narrow gap instead, on the line of their names (name, softmax, A).
+            VGroup(scores, weights).arrange(RIGHT, buff=0.6)
+            weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
+            gap = (scores.brackets.get_right()[0] + weights.brackets.get_left()[0]) / 2
+            arrow.set_x(gap).shift(UP * (scores.heading.get_center()[1] - arrow[1].get_center()[1]))
+        fit_in_frame(layout, max_width=width, max_height=room, max_growth=1.3)
         layout.move_to((0, (title.get_bottom()[1] + self.caption_top + BAND) / 2, 0))
         return scores, arrow, weights, layout
 

@@ -1,4 +1,11 @@
-"""Topic ``projection``: Q = X·W_q as row-times-column products, then K and V."""
+"""Topic ``projection``: Q = X·W_q as row-times-column products, then K and V.
+
+A lesson too large to draw at the teaching standard's digit floor is elided,
+never shrunk: X, W and Q show their first rows and columns and the last ("⋮",
+"⋯" for the rest; :func:`~scenes.kit.widgets.fit_with_elision`), always
+including the entry worked in full. That entry's sum still shows every term;
+it wraps onto more lines when one line would be too small to read.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +19,24 @@ from manim import (
     FadeOut,
     LaggedStart,
     ReplacementTransform,
-    Text,
     TransformFromCopy,
     VGroup,
     VMobject,
 )
 
 from .kit import palette
-from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, TracedText, entries, fit_in_frame, formula, label
+from .kit.stage import Region, TopicScene
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    MatrixView,
+    TracedText,
+    digit_height,
+    entries,
+    fit_with_elision,
+    formula,
+    label,
+    shown_indices,
+)
 
 __all__ = ["ProjectionScene"]
 
@@ -29,6 +45,10 @@ ROLE = {
     "k": ("K", "W_k", palette.KEY),
     "v": ("V", "W_v", palette.VALUE),
 }
+#: The entry worked in full: row i of X times column j of W.
+SWEPT = (0, 0)
+#: Space between the matrices and the sum under them.
+PANEL_GAP = 0.45
 
 
 class ProjectionScene(TopicScene):
@@ -44,26 +64,17 @@ class ProjectionScene(TopicScene):
 
     def _queries(self) -> tuple[VMobject, MatrixView, MatrixView, MatrixView, tuple[VMobject, VMobject]]:
         """X × W_q = Q: one entry's running sum in full, then every entry."""
-        numbers = self.numbers
-        n, d = self.trace.x.shape
         title = self.title(
             "{{ Q : q }} = {{ X : x }} dot {{ W_q : w }}",
             {"q": palette.QUERY, "x": palette.EMBEDDING, "w": palette.QUERY},
         )
-        x_view = MatrixView(
-            numbers,
-            entries("x"),
-            (n, d),
-            colour=palette.EMBEDDING,
-            name=formula("X", {}),
-            row_labels=[numbers.token(i, colour=palette.TEXT) for i in range(n)],
-        )
-        w_view, out_view = self._projection_views("q")
-        times = label("×", colour=palette.MUTED)
-        equals = label("=", colour=palette.MUTED)
-        layout = VGroup(x_view, times, w_view, equals, out_view).arrange(RIGHT, buff=0.35)
-        fit_in_frame(layout, max_height=3.6, max_growth=1.4)
-        layout.next_to(title, DOWN, buff=0.6)
+        region = self.content(below=title)
+        i, j = SWEPT
+        panel = self._sum_panel("q", i, j, region.width)
+        matrices = Region(region.left, region.right, region.bottom + panel.height + PANEL_GAP, region.top)
+        layout = self._product_layout(matrices)
+        x_view, times, w_view, equals, out_view = self._parts
+        panel.next_to(layout, DOWN, buff=PANEL_GAP).set_x(0)
 
         self.step("Each token's embedding is one row of X")
         self.play(FadeIn(title), FadeIn(x_view), run_time=1.0)
@@ -75,15 +86,60 @@ class ProjectionScene(TopicScene):
             FadeIn(equals),
             FadeIn(out_view.brackets),
             FadeIn(out_view.heading),
+            FadeIn(out_view.ellipses),
             run_time=1.0,
         )
 
         self.step("One entry in full: a row of X times a column of W_q")
-        self._sweep_entry("q", x_view, w_view, out_view, 0, 0, layout)
+        self._sweep_entry("q", x_view, w_view, out_view, i, j, panel)
 
         self.step("The same for every entry of Q")
-        self._fill_rest("q", x_view, out_view, skip={(0, 0)})
+        self._fill_rest("q", x_view, out_view, skip={(i, j)})
         return title, x_view, w_view, out_view, (times, equals)
+
+    def _product_layout(self, region: Region) -> VGroup:
+        """X × W = Q in a row, fitted into ``region``, elided where the digits would be too small.
+
+        Keeps its parts (X, ×, W_q, =, Q) in ``self._parts``, and the rows and
+        columns shown in ``self._shown`` for K and V to draw the same.
+        """
+        n, d = self.trace.x.shape
+        i, j = SWEPT
+
+        def build(row_room: int, column_room: int) -> VGroup:
+            self._shown = (
+                shown_indices(n, row_room, [i]),  # rows of X and Q
+                shown_indices(d, column_room),  # columns of X
+                shown_indices(d, row_room),  # rows of W
+                shown_indices(d, column_room, [j]),  # columns of W and Q
+            )
+            rows, x_columns, _, _ = self._shown
+            x_view = MatrixView(
+                self.numbers,
+                entries("x"),
+                (n, d),
+                colour=palette.EMBEDDING,
+                name=formula("X", {}),
+                row_labels=[self.numbers.token(r, colour=palette.TEXT) for r in rows],
+                rows=rows,
+                columns=x_columns,
+            )
+            w_view, out_view = self._projection_views("q")
+            times = label("×", colour=palette.MUTED)
+            equals = label("=", colour=palette.MUTED)
+            self._parts = (x_view, times, w_view, equals, out_view)
+            return VGroup(*self._parts).arrange(RIGHT, buff=0.35)
+
+        layout = fit_with_elision(
+            build,
+            rows=max(n, d),
+            columns=d,
+            max_width=region.width,
+            max_height=region.height,
+            max_growth=1.4,
+            numbers=self.numbers,
+        )
+        return layout.move_to(region.centre)
 
     def _again(
         self, role: str, title: VMobject, x_view: MatrixView, w_view: MatrixView, out_view: MatrixView
@@ -108,6 +164,7 @@ class ProjectionScene(TopicScene):
             FadeIn(new_w),
             FadeIn(new_out.brackets),
             FadeIn(new_out.heading),
+            FadeIn(new_out.ellipses),
             ReplacementTransform(title, new_title),
             run_time=0.8,
         )
@@ -117,9 +174,35 @@ class ProjectionScene(TopicScene):
     def _all_three(self, title: VMobject, leaving: VGroup, out_view: MatrixView) -> None:
         """Q, K and V side by side."""
         self.step("Q, K and V: three views of the same tokens")
-        views = VGroup(*(self._result_view(role) for role in ("q", "k", "v"))).arrange(RIGHT, buff=0.6)
-        fit_in_frame(views, max_height=4.6, max_growth=1.5)
-        views.move_to((0, (title.get_bottom()[1] + self.caption_top) / 2, 0))
+        n, d = self.trace.x.shape
+        region = self.content(below=title)
+
+        def fitted(across: bool) -> VGroup:
+            def build(row_room: int, column_room: int) -> VGroup:
+                rows = shown_indices(n, row_room)
+                columns = shown_indices(d, column_room)
+                views = VGroup(
+                    *(self._result_view(role, rows, columns, stacked=not across) for role in ("q", "k", "v"))
+                )
+                if across:
+                    return views.arrange(RIGHT, buff=0.6)
+                return views.arrange(DOWN, buff=0.3, aligned_edge=RIGHT)
+
+            return fit_with_elision(
+                build,
+                rows=n,
+                columns=d,
+                max_width=region.width,
+                max_height=region.height,
+                max_growth=1.5,
+                numbers=self.numbers,
+            )
+
+        # Side by side, or one above the other when that draws more of them at the floor.
+        mark = self.numbers.checkpoint()
+        shown = [sum(len(view.shown_entries()) for view in fitted(across)) for across in (True, False)]
+        self.numbers.rollback(mark)
+        views = fitted(shown[0] >= shown[1]).move_to(region.centre)
         final_title = self.title(
             "{{ Q : q }}, {{ K : k }}, {{ V : v }} = "
             "X dot {{ W_q : wq }}, X dot {{ W_k : wk }}, X dot {{ W_v : wv }}",
@@ -143,8 +226,9 @@ class ProjectionScene(TopicScene):
         self.wait(1.5)
 
     def _projection_views(self, role: str) -> tuple[MatrixView, MatrixView]:
-        """The weight matrix of ``role`` and its (empty) product matrix."""
+        """The weight matrix of ``role`` and its (empty) product matrix, elided as X × W_q is."""
         name, weight_name, colour = ROLE[role]
+        rows, _, w_rows, columns = self._shown
         weights = getattr(self.trace, f"w_{role}")
         out = getattr(self.trace, role)
         w_view = MatrixView(
@@ -153,24 +237,42 @@ class ProjectionScene(TopicScene):
             weights.shape,
             colour=colour,
             name=formula(weight_name, {}),
+            rows=w_rows,
+            columns=columns,
         )
         out_view = MatrixView(
-            self.numbers, entries(role), out.shape, colour=colour, name=formula(name, {}), filled=False
+            self.numbers,
+            entries(role),
+            out.shape,
+            colour=colour,
+            name=formula(name, {}),
+            filled=False,
+            rows=rows,
+            columns=columns,
         )
         return w_view, out_view
 
-    def _result_view(self, role: str) -> MatrixView:
+    def _result_view(
+        self, role: str, rows: tuple[int, ...], columns: tuple[int, ...], *, stacked: bool
+    ) -> MatrixView:
+        """Q, K or V in full (as far as it fits). Side by side, only Q names the rows (the
+        others share them); stacked, each names its rows and has its name on its left."""
         name, _, colour = ROLE[role]
         out = getattr(self.trace, role)
-        labels = [self.numbers.token(i) for i in range(out.shape[0])] if role == "q" else None
-        return MatrixView(
+        labels = [self.numbers.token(r) for r in rows] if role == "q" or stacked else None
+        view = MatrixView(
             self.numbers,
             entries(role),
             out.shape,
             colour=colour,
             name=formula(name, {}),
             row_labels=labels,
+            rows=rows,
+            columns=columns,
         )
+        if stacked:
+            view.heading.next_to(view.row_labels, LEFT, buff=0.4)
+        return view
 
     def _sweep_entry(
         self,
@@ -180,27 +282,29 @@ class ProjectionScene(TopicScene):
         out_view: MatrixView,
         i: int,
         j: int,
-        layout: VGroup,
+        panel: VGroup,
     ) -> None:
-        """Row i of X sweeps column j of W: each product, and the running sum counting up."""
+        """Row i of X sweeps column j of W: each product, and the running sum counting up.
+
+        A factor whose entry is elided from X or W appears in the sum without coming from it.
+        """
         colour = ROLE[role][2]
         row_box = x_view.row_box(i, palette.HIGHLIGHT)
         col_box = w_view.column_box(j, colour)
         self.play(Create(row_box), Create(col_box), run_time=0.6)
-        expression, factors, pluses, products, sum_label = self._sum_panel(role, i, j, layout)
-
+        factors, pluses, products, sum_label = self._panel_parts
         running: TracedText | None = None
         for m, pair in enumerate(factors):
             animations: list[Animation] = [
-                TransformFromCopy(x_view.cell(i, m), pair[0]),
-                TransformFromCopy(w_view.cell(m, j), pair[2]),
+                TransformFromCopy(x_view.cell(i, m), pair[0]) if x_view.shows(i, m) else FadeIn(pair[0]),
+                TransformFromCopy(w_view.cell(m, j), pair[2]) if w_view.shows(m, j) else FadeIn(pair[2]),
                 FadeIn(pair[1]),
             ]
             if m > 0:
                 animations.append(FadeIn(pluses[m - 1]))
             self.play(*animations, run_time=0.6)
             partial = self.numbers.number(f"{role}_partial[{i}][{j}][{m}]", colour=colour)
-            partial.next_to(sum_label, RIGHT, buff=0.25)
+            partial.scale(self._panel_scale).next_to(sum_label, RIGHT, buff=0.25)
             if running is None:
                 self.play(FadeIn(products[m]), FadeIn(sum_label), FadeIn(partial), run_time=0.5)
             else:
@@ -213,51 +317,66 @@ class ProjectionScene(TopicScene):
         self.play(Create(out_box), ReplacementTransform(running, cell), run_time=0.9)
         out_view.set_cell(i, j, cell)
         self.wait(0.6)
-        self.play(FadeOut(VGroup(expression, products, sum_label, row_box, col_box, out_box)), run_time=0.5)
+        self.play(FadeOut(VGroup(panel, row_box, col_box, out_box)), run_time=0.5)
 
-    def _sum_panel(
-        self, role: str, i: int, j: int, layout: VGroup
-    ) -> tuple[VGroup, list[VGroup], list[Text], VGroup, Text]:
-        """``x_i0 × w_0j + x_i1 × w_1j + ...`` under ``layout``, each product under its pair.
+    def _sum_panel(self, role: str, i: int, j: int, max_width: float) -> VGroup:
+        """``x_i0 × w_0j + x_i1 × w_1j + ...``, each product under its pair, the running sum below.
 
-        Returns the expression, its factor pairs and plus signs, the products and the label.
+        On as few lines as keep every digit at the floor within ``max_width``;
+        a continued line starts with its "+". Keeps the parts in ``self._panel_parts``
+        (factor pairs, plus signs, products, the label) and the scale in ``self._panel_scale``.
         """
         numbers = self.numbers
         colour = ROLE[role][2]
         d = self.trace.x.shape[1]
-        factors = [
-            VGroup(
-                numbers.number(f"x[{i}][{m}]", colour=palette.EMBEDDING),
-                label("×", colour=palette.MUTED),
-                numbers.number(f"w_{role}[{m}][{j}]", colour=colour),
-            ).arrange(RIGHT, buff=0.08)
-            for m in range(d)
-        ]
-        pluses = [label("+", colour=palette.MUTED) for _ in range(d - 1)]
-        expression = VGroup(*(part for m in range(d) for part in (factors[m], *pluses[m : m + 1])))
-        expression.arrange(RIGHT, buff=0.18)
-        products = VGroup(
-            *(
-                numbers.number(f"{role}_terms[{i}][{j}][{m}]", colour=palette.MUTED, font_size=22)
+        for lines in range(1, d + 1):
+            factors = [
+                VGroup(
+                    numbers.number(f"x[{i}][{m}]", colour=palette.EMBEDDING),
+                    label("×", colour=palette.MUTED),
+                    numbers.number(f"w_{role}[{m}][{j}]", colour=colour),
+                ).arrange(RIGHT, buff=0.08)
                 for m in range(d)
+            ]
+            pluses = [label("+", colour=palette.MUTED) for _ in range(d - 1)]
+            products = VGroup(
+                *(
+                    numbers.number(f"{role}_terms[{i}][{j}][{m}]", colour=palette.MUTED, font_size=22)
+                    for m in range(d)
+                )
             )
-        )
-        sum_label = label("running sum", colour=palette.MUTED, font_size=22)
-        fit_in_frame(VGroup(expression, products, sum_label), max_width=self.frame_width - 1.0)
-        expression.next_to(layout, DOWN, buff=0.7).set_x(0)
-        for m in range(d):
-            products[m].next_to(factors[m], DOWN, buff=0.15)
-        sum_label.next_to(products, DOWN, buff=0.3).align_to(expression, LEFT)
-        return expression, factors, pluses, products, sum_label
+            per_line = -(-d // lines)
+            rows = VGroup()
+            for start in range(0, d, per_line):
+                terms = range(start, min(d, start + per_line))
+                line = VGroup(*(part for m in terms for part in (*pluses[max(m - 1, 0) : m], factors[m])))
+                line.arrange(RIGHT, buff=0.18)
+                for m in terms:
+                    products[m].next_to(factors[m], DOWN, buff=0.15)
+                rows.add(VGroup(line, *(products[m] for m in terms)))
+            rows.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+            sum_label = label("running sum", colour=palette.MUTED, font_size=22)
+            sum_label.next_to(rows, DOWN, buff=0.3).align_to(rows, LEFT)
+            # Room for the running sum itself right of its label.
+            widest = max(numbers.number(f"{role}_partial[{i}][{j}][{m}]").width for m in range(d))
+            panel = VGroup(rows, sum_label)
+            factor = min(1.0, max_width / max(panel.width, sum_label.width + 0.25 + widest))
+            smallest = digit_height(panel)
+            if smallest is None or factor * smallest >= DIGIT_FLOOR or lines == d:
+                break
+        panel.scale(factor)
+        self._panel_parts = (factors, pluses, products, sum_label)
+        self._panel_scale = factor
+        return panel
 
     def _fill_rest(
         self, role: str, x_view: MatrixView, out_view: MatrixView, skip: set[tuple[int, int]]
     ) -> None:
-        """Fill the remaining entries row by row, the X row highlighted as it goes."""
-        rows, cols = out_view.shape
+        """Fill the remaining shown entries row by row, the X row highlighted as it goes."""
         box = None
-        for i in range(rows):
-            cells = [out_view.make_cell(i, j) for j in range(cols) if (i, j) not in skip]
+        for i in out_view.shown_rows:
+            columns = [j for j in out_view.shown_columns if (i, j) not in skip]
+            cells = [out_view.make_cell(i, j) for j in columns]
             new_box = x_view.row_box(i, palette.HIGHLIGHT)
             intro = [Create(new_box)] if box is None else [ReplacementTransform(box, new_box)]
             self.play(
@@ -265,7 +384,7 @@ class ProjectionScene(TopicScene):
                 LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.25),
                 run_time=0.8,
             )
-            for j, c in zip([j for j in range(cols) if (i, j) not in skip], cells, strict=True):
+            for j, c in zip(columns, cells, strict=True):
                 out_view.set_cell(i, j, c)
             box = new_box
         if box is not None:

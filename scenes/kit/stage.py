@@ -309,8 +309,13 @@ class TopicScene(Scene):
         ).arrange(RIGHT, buff=0.25)
         lines: list[VMobject] = [heading, lesson]
         if self.trace.description:
-            about = self.numbers.number("description", font_size=CARD_TEXT_SIZE - 4, colour=palette.MUTED)
-            fit_in_frame(about, max_width=self.frame_width - 2.0)
+            # Wrapped onto more lines rather than shrunk: its digits stay at the legible size.
+            about = self.numbers.number(
+                "description",
+                font_size=CARD_TEXT_SIZE - 4,
+                colour=palette.MUTED,
+                max_width=self.frame_width - 2.0,
+            )
             lines.append(about)
         tokens = VGroup(
             *(self.numbers.token(i, colour=palette.EMBEDDING) for i in range(len(self.trace.tokens)))

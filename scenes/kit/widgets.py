@@ -14,11 +14,19 @@ keep them between processes by installing a :class:`ShapeStore` with
 
 Text lines up by one rule, :func:`baseline_y` and :func:`align_baselines`: words
 sit on their text baseline, whatever their letters.
+
+Large matrices are elided, never shrunk below the teaching standard's digit
+floor (:data:`DIGIT_FLOOR`): :class:`MatrixView` draws only chosen rows and
+columns (``rows=``, ``columns=``; "⋮", "⋯" where indices are skipped) and is
+still addressed by the original indices; :func:`shown_indices` chooses them,
+:func:`fit_with_elision` finds how many fit at the floor, :func:`digit_height`
+measures a picture's smallest digit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self, TypeVar, cast
@@ -46,10 +54,14 @@ from attention_math.trace import Trace
 from . import palette
 
 __all__ = [
+    "DIGIT_FLOOR",
+    "FRAME_MARGIN",
     "LABEL_FONT",
     "LABEL_SIZE",
     "NUMBER_FONT",
     "NUMBER_SIZE",
+    "TOKEN_FONT",
+    "ElidedEntryError",
     "MatrixView",
     "NumberFactory",
     "RegisteredNumber",
@@ -58,18 +70,28 @@ __all__ = [
     "align_baselines",
     "animate",
     "baseline_y",
+    "digit_height",
     "entries",
     "fit_in_frame",
+    "fit_with_elision",
     "formula",
     "highlight",
     "label",
     "make_text",
     "match_columns",
+    "shown_indices",
     "use_shape_store",
 ]
 
 NUMBER_FONT = "DejaVu Sans Mono"
 LABEL_FONT = "DejaVu Sans"
+#: The lesson's words (tokens, vocabulary) are drawn in the number font, whose
+#: capital I has serifs: in DejaVu Sans the token "I" is a bare bar.
+TOKEN_FONT = NUMBER_FONT
+#: Words read from the trace that are prose (drawn in :data:`LABEL_FONT`), not the lesson's words.
+PROSE_PATHS = frozenset({"title", "description", "positional_kind"})
+#: The teaching standard's smallest digit, in scene units: 12 px at 480p (the frame is 8 units high).
+DIGIT_FLOOR = 0.2
 NUMBER_SIZE = 26
 LABEL_SIZE = 26
 FRAME_MARGIN = 0.25
@@ -219,6 +241,19 @@ class NumberFactory:
         """Every path drawn so far, in first-drawn order."""
         return tuple(self._registry.values())
 
+    def checkpoint(self) -> int:
+        """A mark to :meth:`rollback` to: how many paths are registered now."""
+        return len(self._registry)
+
+    def rollback(self, checkpoint: int) -> None:
+        """Forget the paths first registered since ``checkpoint``: numbers made for a picture never shown.
+
+        The manifest lists only what is drawn, so a layout built to be measured
+        and dropped (see :func:`fit_with_elision`) leaves no trace.
+        """
+        for path in list(self._registry)[checkpoint:]:
+            del self._registry[path]
+
     def text(self, path: str) -> str:
         """The display text of the scalar at ``path`` (a number or a token)."""
         value = self.trace.get(path)
@@ -228,11 +263,39 @@ class NumberFactory:
             raise ValueError(f"{path!r} is not a single number (shape {value.shape})")
         return fmt(float(value), self.decimals)
 
-    def number(self, path: str, *, colour: str = palette.TEXT, font_size: float = NUMBER_SIZE) -> TracedText:
-        """A Text of the value at ``path``, registered for the manifest."""
+    def number(
+        self,
+        path: str,
+        *,
+        colour: str = palette.TEXT,
+        font_size: float = NUMBER_SIZE,
+        max_width: float | None = None,
+    ) -> TracedText:
+        """A Text of the value at ``path``, registered for the manifest.
+
+        Numbers and the lesson's words (tokens, vocabulary) are drawn in the
+        number font (:data:`TOKEN_FONT`); the lesson's title and description in
+        the label font. A text wider than ``max_width`` is wrapped at its spaces
+        onto as many lines as it needs, never shrunk (a description's digits
+        stay at the floor); it still reads as the trace's text.
+        """
         value = self.trace.get(path)
-        font = LABEL_FONT if isinstance(value, str) else NUMBER_FONT
-        return self._traced(path, "{}", font=font, colour=colour, font_size=font_size)
+        if path.strip() in PROSE_PATHS:
+            font = LABEL_FONT
+        else:
+            font = TOKEN_FONT if isinstance(value, str) else NUMBER_FONT
+        mob = self._traced(path, "{}", font=font, colour=colour, font_size=font_size)
+        if max_width is None or mob.width <= max_width:
+            return mob
+        text = mob.trace_text
+        for columns in range(max(1, int(len(text) * max_width / mob.width)), 0, -1):
+            wrapped = _text_copy(
+                TracedText, textwrap.fill(text, columns), font=font, font_size=font_size, colour=colour
+            )
+            if wrapped.width <= max_width or columns == 1:
+                break
+        wrapped.trace_path, wrapped.trace_text, wrapped.trace_template = path, text, "{}"
+        return wrapped
 
     def token(self, index: int, *, colour: str = palette.TEXT) -> TracedText:
         """The label of token ``index``: ``token_labels[index]``, primed on a repeat ("the′")."""
@@ -347,22 +410,65 @@ def entries(name: str) -> Callable[[int, int], str]:
     return lambda i, j: f"{name}[{i}][{j}]"
 
 
-class MatrixView(VGroup):
-    """A bracketed grid of traced numbers with an optional name and row labels.
+class ElidedEntryError(LookupError):
+    """An entry, row or column that a :class:`MatrixView` elides (does not draw) was asked for."""
 
-    ``cell(i, j)``, ``row(i)`` and ``column(j)`` give the number mobjects;
-    cells can be created empty (``filled=False``) and filled in later with
-    :meth:`make_cell`, which returns the mobject already placed in its slot.
-    :meth:`set_column_width` spaces the columns, e.g. so two matrices whose
-    columns must line up share one width (:func:`match_columns`).
+
+class MatrixView(VGroup):
+    """A bracketed grid of traced numbers with an optional name and row labels; a large one elided.
+
+    Parameters
+    ----------
+    numbers
+        The scene's number factory: every entry is ``numbers.number(path(i, j))``.
+    path
+        The trace path of entry (i, j), e.g. :func:`entries` ``("q")``.
+    shape
+        The matrix's full shape (rows, columns), whether or not it is elided.
+    colour, font_size
+        The numbers' (and brackets') colour and size.
+    name
+        Drawn over the brackets (:attr:`heading`).
+    row_labels
+        Labels left of the rows, in order: one per shown row (preferred: labels
+        of elided rows need not be made), or one per row of the full matrix
+        (those of elided rows are dropped).
+    filled
+        Draw the numbers now; else the slots stay empty until :meth:`make_cell`.
+    rows, columns
+        Elision: the indices of the rows (columns) drawn; all when None. Where
+        indices are skipped (before the first shown one, between two, after
+        the last) the grid has one more row of "⋮" (column of "⋯"; "⋱" where
+        the two meet), as in 3Blue1Brown's matrices. :func:`shown_indices`
+        picks which indices to show; :func:`fit_with_elision` how many fit at
+        the digit floor (:data:`DIGIT_FLOOR`).
+
+    Entries are addressed by their ORIGINAL indices, elided or not:
+    :meth:`cell`, :meth:`row`, :meth:`column`, :meth:`slot`, :meth:`make_cell`,
+    :meth:`place`, :meth:`set_cell`, :meth:`row_box`, :meth:`column_box`,
+    :meth:`cell_box`, :meth:`row_label`, :meth:`column_x` and :meth:`row_y` all
+    take them, and raise :class:`ElidedEntryError` (a ``LookupError``) for an
+    elided row, column or entry. :attr:`shown_rows`, :attr:`shown_columns` and
+    :meth:`shown_entries` say what is drawn; :meth:`row` and :meth:`column` give
+    only drawn numbers. A cell not yet filled raises ``KeyError`` from :meth:`cell`.
+
+    The numbers of a column line up on their decimal point (an integer's point
+    is just after its last digit), the column's widest extent centred in the
+    column; :meth:`place` puts any number made later (e.g. a masked "−∞") the
+    same way. :meth:`set_column_width` spaces the columns, e.g. so two matrices
+    whose columns must line up share one width (:func:`match_columns`).
 
     Attributes
     ----------
     heading : VMobject
         The name drawn over the brackets (an empty group when there is none).
-    brackets, cells, row_labels, column_labels : VGroup
-        The brackets, the drawn numbers, and the labels left of the rows and
-        above the columns (empty until given).
+    brackets, cells, row_labels, column_labels, ellipses : VGroup
+        The brackets; the drawn numbers; the labels left of the shown rows and
+        above the shown columns, in order (column labels are empty until a
+        caller such as ``scenes.kit.attention.add_column_labels`` sets them);
+        the "⋮", "⋯" and "⋱" marks of elided rows and columns.
+    shown_rows, shown_columns : tuple[int, ...]
+        The original indices of the rows and columns drawn, in order.
     cell_size : tuple[float, float]
         Width and height of a cell before any scaling.
     """
@@ -378,6 +484,8 @@ class MatrixView(VGroup):
         row_labels: Sequence[VMobject] | None = None,
         filled: bool = True,
         font_size: float = NUMBER_SIZE,
+        rows: Sequence[int] | None = None,
+        columns: Sequence[int] | None = None,
     ) -> None:
         super().__init__()
         self.numbers = numbers
@@ -385,35 +493,65 @@ class MatrixView(VGroup):
         self.shape = shape
         self.colour = colour
         self.font_size = font_size
-        rows, cols = shape
-        probes: list[list[TracedText]] = []
+        self.shown_rows = _checked_indices(rows, shape[0], "row")
+        self.shown_columns = _checked_indices(columns, shape[1], "column")
+        self._row_pos, row_gaps = _grid_positions(self.shown_rows, shape[0])
+        self._col_pos, col_gaps = _grid_positions(self.shown_columns, shape[1])
+        self.grid_shape = (len(self.shown_rows) + len(row_gaps), len(self.shown_columns) + len(col_gaps))
+        grid_rows, grid_cols = self.grid_shape
+
+        texts = {(i, j): numbers.text(path(i, j)) for i, j in self.shown_entries()}
+        probes: dict[tuple[int, int], TracedText] = {}
         if filled:
-            probes = [
-                [numbers.number(path(i, j), colour=colour, font_size=font_size) for j in range(cols)]
-                for i in range(rows)
-            ]
-            widest = max(m.width for row in probes for m in row)
-            tallest = max(m.height for row in probes for m in row)
+            probes = {
+                (i, j): numbers.number(path(i, j), colour=colour, font_size=font_size)
+                for i, j in self.shown_entries()
+            }
+            widest = max(m.width for m in probes.values())
+            tallest = max(m.height for m in probes.values())
         else:
-            widest, tallest = _future_size(numbers, path, shape, font_size)
-        cell_w = widest + 0.3
+            widest, tallest = _future_size(texts.values(), font_size)
+        # Decimal points line up: each column's numbers share the x of their point.
+        advance = _advance(font_size)
+        longest = max(len(_glyphs(text)) for text in texts.values())
+        self._point_offset: dict[int, float] = {}
+        extra = 0.0
+        for j in self.shown_columns:
+            spans = [_point_span(texts[(i, j)]) for i in self.shown_rows]
+            left, right = max(s[0] for s in spans), max(s[1] for s in spans)
+            self._point_offset[j] = (left - right) / 2 * advance
+            extra = max(extra, (left + right - longest) * advance)
+        cell_w = widest + 0.3 + extra
         cell_h = max(tallest, 0.22) + 0.22
         self.cell_size = (cell_w, cell_h)
-        offsets = np.array([[j * cell_w, -i * cell_h, 0.0] for i in range(rows) for j in range(cols)])
+        offsets = np.array(
+            [[h * cell_w, -g * cell_h, 0.0] for g in range(grid_rows) for h in range(grid_cols)]
+        )
         offsets -= (offsets[0] + offsets[-1]) / 2
-        # Invisible anchors that move and scale with the view, so a cell made
-        # later still lands in its slot.
-        self._slot_points = VGroup(*(VectorizedPoint(p) for p in offsets))
+        # Invisible anchors, one per grid position, that move and scale with the
+        # view, so a cell made later still lands in its slot.
+        self._grid = VGroup(*(VectorizedPoint(p) for p in offsets))
         self._cells: dict[tuple[int, int], TracedText] = {}
         self.cells = VGroup()
-        for i, row in enumerate(probes):
-            for j, cell in enumerate(row):
-                cell.move_to(offsets[i * cols + j])
-                self._cells[(i, j)] = cell
-                self.cells.add(cell)
-        self.brackets = _brackets(cols * cell_w, rows * cell_h, colour)
-        self._unscaled_height = rows * cell_h
-        self.add(self._slot_points, self.brackets, self.cells)
+        for (i, j), cell in probes.items():
+            self._align(cell, i, j, factor=1.0)
+            self._cells[(i, j)] = cell
+            self.cells.add(cell)
+        self.ellipses = VGroup()
+        self._marks: dict[tuple[int, int], Mobject] = {}
+        for g in range(grid_rows):
+            for h in range(grid_cols):
+                mark = {(True, False): "⋮", (False, True): "⋯", (True, True): "⋱"}.get(
+                    (g in row_gaps, h in col_gaps)
+                )
+                if mark is not None:
+                    mob = make_text(mark, font=LABEL_FONT, font_size=font_size, colour=palette.MUTED)
+                    mob.move_to(self._grid[g * grid_cols + h])
+                    self._marks[(g, h)] = mob
+                    self.ellipses.add(mob)
+        self.brackets = _brackets(grid_cols * cell_w, grid_rows * cell_h, colour)
+        self._unscaled_height = grid_rows * cell_h
+        self.add(self._grid, self.brackets, self.cells, self.ellipses)
         self._label(name, row_labels)
 
     def _label(self, name: VMobject | None, row_labels: Sequence[VMobject] | None) -> None:
@@ -423,17 +561,76 @@ class MatrixView(VGroup):
         if name is not None:
             name.next_to(self.brackets, UP, buff=0.15)
             self.add(name)
-        self.row_labels = VGroup(*(row_labels or []))
-        for i, lab in enumerate(self.row_labels):
-            lab.move_to(self.slot(i, 0))
+        labels = list(row_labels or [])
+        if labels and len(labels) == self.shape[0] and self.elided_rows:
+            labels = [labels[i] for i in self.shown_rows]
+        if labels and len(labels) != len(self.shown_rows):
+            raise ValueError(f"{len(labels)} row labels for {len(self.shown_rows)} shown rows")
+        self.row_labels = VGroup(*labels)
+        for i, lab in zip(self.shown_rows, self.row_labels, strict=False):
+            lab.move_to(self.slot(i, self.shown_columns[0]))
             lab.set_x(self.brackets.get_left()[0] - 0.2 - lab.width / 2)
-        if row_labels:
+        if labels:
             self.add(self.row_labels)
         self.column_labels = VGroup()
 
+    # -- what is drawn ------------------------------------------------------------------
+
+    @property
+    def elided_rows(self) -> bool:
+        """Whether some rows are not drawn."""
+        return len(self.shown_rows) < self.shape[0]
+
+    @property
+    def elided_columns(self) -> bool:
+        """Whether some columns are not drawn."""
+        return len(self.shown_columns) < self.shape[1]
+
+    def shown_entries(self) -> list[tuple[int, int]]:
+        """The (i, j) of every drawn entry, row by row."""
+        return [(i, j) for i in self.shown_rows for j in self.shown_columns]
+
+    def shows(self, i: int, j: int) -> bool:
+        """Whether entry (i, j) is drawn (not elided)."""
+        return i in self._row_pos and j in self._col_pos
+
+    def _check(self, i: int | None, j: int | None) -> None:
+        """Raise :class:`ElidedEntryError` if row ``i`` or column ``j`` is elided."""
+        for index, pos, shown, what in (
+            (i, self._row_pos, self.shown_rows, "row"),
+            (j, self._col_pos, self.shown_columns, "column"),
+        ):
+            if index is not None and index not in pos:
+                where = self.path(i if i is not None else self.shown_rows[0], j if j is not None else 0)
+                raise ElidedEntryError(
+                    f"{what} {index} of the {self.shape[0]}×{self.shape[1]} matrix at {where!r} is elided "
+                    f"(not drawn); shown {what}s: {', '.join(map(str, shown))}"
+                )
+
+    def _point(self, g: int, h: int) -> VectorizedPoint:
+        return cast(VectorizedPoint, self._grid[g * self.grid_shape[1] + h])
+
+    # -- places ------------------------------------------------------------------------
+
     def slot(self, i: int, j: int) -> np.ndarray:
         """Centre of cell (i, j), following the view when it moves or scales."""
-        return self._slot_points[i * self.shape[1] + j].get_center()
+        self._check(i, j)
+        return self._point(self._row_pos[i], self._col_pos[j]).get_center()
+
+    def column_x(self, j: int) -> float:
+        """X of column ``j``'s centre."""
+        self._check(None, j)
+        return float(self._point(0, self._col_pos[j]).get_center()[0])
+
+    def row_y(self, i: int) -> float:
+        """Y of row ``i``'s centre."""
+        self._check(i, None)
+        return float(self._point(self._row_pos[i], 0).get_center()[1])
+
+    def row_label(self, i: int) -> VMobject:
+        """The label of row ``i`` (as given to the constructor)."""
+        self._check(i, None)
+        return self.row_labels[self.shown_rows.index(i)]
 
     @property
     def scale_factor(self) -> float:
@@ -451,60 +648,98 @@ class MatrixView(VGroup):
         Numbers keep their size; the centre stays put. Two views whose columns
         must line up (W_o over the output it makes) get one width this way.
         """
-        rows, cols = self.shape
+        grid_rows, grid_cols = self.grid_shape
         factor = self.scale_factor
         centre = self.brackets.get_center()[0]
-        for j in range(cols):
-            x = centre + (j - (cols - 1) / 2) * width * factor
-            for i in range(rows):
-                # The slot anchors are what make_cell places new numbers by.
-                dx = x - self.slot(i, j)[0]
-                self._slot_points[i * cols + j].shift(dx * RIGHT)
-                if (i, j) in self._cells:
-                    self._cells[(i, j)].shift(dx * RIGHT)
-        half = (cols * width / 2 + 0.02) * factor
+        column_of = {h: j for j, h in self._col_pos.items()}
+        for h in range(grid_cols):
+            dx = centre + (h - (grid_cols - 1) / 2) * width * factor - self._point(0, h).get_center()[0]
+            for g in range(grid_rows):
+                # The anchors are what make_cell places new numbers by.
+                self._point(g, h).shift(dx * RIGHT)
+                if (g, h) in self._marks:
+                    self._marks[(g, h)].shift(dx * RIGHT)
+            if h in column_of:
+                for i in self.shown_rows:
+                    if (i, column_of[h]) in self._cells:
+                        self._cells[(i, column_of[h])].shift(dx * RIGHT)
+        half = (grid_cols * width / 2 + 0.02) * factor
         left, right = self.brackets
         left_shift = centre - half - left.get_left()[0]
         left.shift(left_shift * RIGHT)
         right.shift((centre + half - right.get_right()[0]) * RIGHT)
         # Row labels keep their distance from the left bracket; column labels stay over their columns.
         self.row_labels.shift(left_shift * RIGHT)
-        for j, lab in enumerate(self.column_labels):
-            lab.set_x(self.slot(0, j)[0])
+        for j, lab in zip(self.shown_columns, self.column_labels, strict=False):
+            lab.set_x(self.column_x(j))
         self.cell_size = (width, self.cell_size[1])
         return self
 
+    # -- cells -------------------------------------------------------------------------
+
     def make_cell(self, i: int, j: int) -> TracedText:
         """A new traced number for cell (i, j), placed in its slot (not added)."""
+        self._check(i, j)
         mob = self.numbers.number(self.path(i, j), colour=self.colour, font_size=self.font_size)
         mob.scale(self.scale_factor)
+        return self.place(mob, i, j)
+
+    def place(self, mob: _M, i: int, j: int) -> _M:
+        """Put ``mob`` (already at the view's scale) in cell (i, j), on its column's decimal point.
+
+        A number the view did not make (a masked score's "−∞") lines up with
+        the column's numbers this way; anything else is centred in the cell.
+        """
         mob.move_to(self.slot(i, j))
+        self._align(mob, i, j, factor=self.scale_factor)
         return mob
+
+    def _align(self, mob: Mobject, i: int, j: int, *, factor: float) -> None:
+        """Centre ``mob`` on cell (i, j), then shift it so its decimal point is on the column's."""
+        self._check(i, j)
+        point = self._point(self._row_pos[i], self._col_pos[j]).get_center()
+        mob.move_to(point)
+        glyph = _point_glyph(mob)
+        if glyph is not None:
+            target = point[0] + self._point_offset[j] * factor
+            mob.shift((target - glyph.get_center()[0]) * RIGHT)
 
     def set_cell(self, i: int, j: int, mob: TracedText) -> None:
         """Record ``mob`` as the drawn cell (i, j) and make it part of the view."""
+        self._check(i, j)
         self._cells[(i, j)] = mob
         self.cells.add(mob)
 
     def cell(self, i: int, j: int) -> TracedText:
-        """The drawn number of cell (i, j)."""
+        """The drawn number of cell (i, j) (``KeyError`` while its slot is empty)."""
+        self._check(i, j)
         return self._cells[(i, j)]
 
     def row(self, i: int) -> VGroup:
         """The drawn numbers of row ``i``."""
-        return VGroup(*(self._cells[(i, j)] for j in range(self.shape[1]) if (i, j) in self._cells))
+        self._check(i, None)
+        return VGroup(*(self._cells[(i, j)] for j in self.shown_columns if (i, j) in self._cells))
 
     def column(self, j: int) -> VGroup:
         """The drawn numbers of column ``j``."""
-        return VGroup(*(self._cells[(i, j)] for i in range(self.shape[0]) if (i, j) in self._cells))
+        self._check(None, j)
+        return VGroup(*(self._cells[(i, j)] for i in self.shown_rows if (i, j) in self._cells))
+
+    # -- boxes -------------------------------------------------------------------------
 
     def row_box(self, i: int, colour: str) -> SurroundingRectangle:
-        """A rectangle around row i (drawn cells or empty slots alike)."""
-        return _slot_box([self.slot(i, j) for j in range(self.shape[1])], self._scaled_cell(), colour)
+        """A rectangle around row i, across the whole grid (cells, empty slots and "⋯" alike)."""
+        self._check(i, None)
+        g = self._row_pos[i]
+        points = [self._point(g, h).get_center() for h in range(self.grid_shape[1])]
+        return _slot_box(points, self._scaled_cell(), colour)
 
     def column_box(self, j: int, colour: str) -> SurroundingRectangle:
-        """A rectangle around column j."""
-        return _slot_box([self.slot(i, j) for i in range(self.shape[0])], self._scaled_cell(), colour)
+        """A rectangle around column j, down the whole grid."""
+        self._check(None, j)
+        h = self._col_pos[j]
+        points = [self._point(g, h).get_center() for g in range(self.grid_shape[0])]
+        return _slot_box(points, self._scaled_cell(), colour)
 
     def cell_box(self, i: int, j: int, colour: str) -> SurroundingRectangle:
         """A rectangle around cell (i, j)."""
@@ -514,15 +749,172 @@ class MatrixView(VGroup):
         return self.cell_size[0] * self.scale_factor, self.cell_size[1] * self.scale_factor
 
 
-def _future_size(
-    numbers: NumberFactory, path: Callable[[int, int], str], shape: tuple[int, int], font_size: float
-) -> tuple[float, float]:
-    """Width and height of the widest number an empty matrix will hold, without drawing (or registering) it.
+def _checked_indices(indices: Sequence[int] | None, count: int, what: str) -> tuple[int, ...]:
+    """``indices`` sorted and checked (all of ``range(count)`` when None)."""
+    if indices is None:
+        return tuple(range(count))
+    shown = tuple(sorted(set(indices)))
+    if not shown or shown[0] < 0 or shown[-1] >= count:
+        raise ValueError(f"shown {what}s {list(indices)} must be some of 0..{count - 1}")
+    return shown
+
+
+def _grid_positions(shown: tuple[int, ...], count: int) -> tuple[dict[int, int], set[int]]:
+    """Grid position of each shown index, and the positions of the marks of skipped runs."""
+    positions: dict[int, int] = {}
+    gaps: set[int] = set()
+    position = 0
+    previous = -1
+    for index in shown:
+        if index > previous + 1:
+            gaps.add(position)
+            position += 1
+        positions[index] = position
+        position += 1
+        previous = index
+    if previous < count - 1:
+        gaps.add(position)
+    return positions, gaps
+
+
+def _glyphs(text: str) -> list[str]:
+    """The characters Pango draws a glyph for (spaces get none)."""
+    return [char for char in text if not char.isspace()]
+
+
+def _point_span(text: str) -> tuple[float, float]:
+    """How far a number reaches left and right of its decimal point's glyph, in character widths.
+
+    The point's glyph is the last one before the ".", the last digit of an
+    integer: its centre is where the column's numbers line up.
+    """
+    glyphs = _glyphs(text)
+    before = glyphs.index(".") if "." in glyphs else len(glyphs)
+    return before - 0.5, len(glyphs) - before + 0.5
+
+
+def _point_glyph(mob: Mobject) -> Mobject | None:
+    """The glyph of ``mob`` that lines up in its column (see :func:`_point_span`), if it is a number."""
+    if not isinstance(mob, TracedText):
+        return None
+    glyphs = _glyphs(mob.text)
+    if not glyphs or len(glyphs) != len(mob.submobjects):
+        return None
+    before = glyphs.index(".") if "." in glyphs else len(glyphs)
+    return mob.submobjects[before - 1] if before > 0 else None
+
+
+def _advance(font_size: float) -> float:
+    """The width of one character of the (monospaced) number font at ``font_size``."""
+    ten = _prototype(
+        ("manim.Text", "0" * 10, NUMBER_FONT, float(font_size), str(palette.TEXT)),
+        lambda: Text("0" * 10, font=NUMBER_FONT, font_size=font_size, color=palette.TEXT),
+    )
+    return float(ten.submobjects[-1].get_center()[0] - ten.submobjects[0].get_center()[0]) / 9
+
+
+def shown_indices(count: int, room: int, focus: Iterable[int] = ()) -> tuple[int, ...]:
+    """Which of ``count`` rows (or columns) to draw when the grid has ``room`` positions for them.
+
+    All of them when they fit. Otherwise the indices in ``focus`` (those a step
+    points at) and the last one, then the first ones, and any index that fills
+    a gap, as many as fit: each run of skipped indices takes one position (its
+    "⋮" or "⋯"). ``shown_indices(8, 5)`` is ``(0, 1, 2, 7)``, drawn as
+    ``0 1 2 ⋯ 7``; ``shown_indices(8, 5, focus=[5])`` is ``(0, 5, 6, 7)``.
+    """
+    focus = set(focus)
+    if any(not 0 <= index < count for index in focus):
+        raise ValueError(f"focus {sorted(focus)} must be some of 0..{count - 1}")
+    if room >= count:
+        return tuple(range(count))
+
+    def positions(kept: set[int]) -> int:
+        return len(kept) + len(_grid_positions(tuple(sorted(kept)), count)[1])
+
+    kept = focus | {count - 1}
+    if positions(kept) > room:
+        kept = set(focus) or {0}
+        if positions(kept) > room:
+            raise ValueError(f"{room} positions cannot show {sorted(kept)} of {count} with their gaps")
+    for index in range(count):
+        if index not in kept and positions(kept | {index}) <= room:
+            kept.add(index)
+    return tuple(sorted(kept))
+
+
+def digit_height(mob: Mobject) -> float | None:
+    """The height of the smallest digit a traced number in ``mob`` draws (None: no digits).
+
+    What the teaching standard measures (:data:`DIGIT_FLOOR`): each digit's glyph, as scaled now.
+    """
+    heights = []
+    for member in mob.get_family():
+        if isinstance(member, TracedText):
+            glyphs = _glyphs(member.text)
+            if len(glyphs) == len(member.submobjects):
+                heights += [g.height for c, g in zip(glyphs, member.submobjects, strict=True) if c.isdigit()]
+    return min(heights) if heights else None
+
+
+def fit_with_elision(
+    build: Callable[[int, int], _M],
+    *,
+    rows: int,
+    columns: int,
+    max_width: float,
+    max_height: float,
+    max_growth: float = 1.0,
+    floor: float = 0.0,
+    min_room: int = 3,
+    numbers: NumberFactory | None = None,
+) -> _M:
+    """The picture ``build`` makes with as many rows and columns as fit at the digit floor, fitted.
+
+    ``build(row_room, column_room)`` makes the picture unscaled, drawing at
+    most that many grid rows (columns) in each matrix, e.g. with
+    ``MatrixView(..., rows=shown_indices(n, row_room, focus), columns=...)``.
+    It is first called with the full ``rows`` and ``columns``; while the
+    picture, scaled to fit ``max_width`` × ``max_height`` (growing by at most
+    ``max_growth``), would draw a digit smaller than ``floor``
+    (:data:`DIGIT_FLOOR` is the teaching standard's), the room of the direction
+    that limits it (width: columns; height: rows) shrinks by one, down to
+    ``min_room``. Returns the last picture, scaled to fit (not moved).
+
+    ``numbers``, the factory ``build`` draws with, forgets the numbers of the
+    pictures not kept (:meth:`NumberFactory.rollback`), so the numbers
+    manifest lists only what is drawn.
+    """
+    floor = floor or DIGIT_FLOOR
+    row_room, column_room = rows, columns
+    while True:
+        mark = numbers.checkpoint() if numbers is not None else 0
+        mob = build(row_room, column_room)
+        across = max_width / max(mob.width, 1e-9)
+        down = max_height / max(mob.height, 1e-9)
+        factor = min(max_growth, across, down)
+        smallest = digit_height(mob)
+        if smallest is None or factor * smallest >= floor - 1e-9:
+            break
+        narrower, shorter = column_room > min_room, row_room > min_room
+        if not (narrower or shorter):
+            break
+        if narrower and (across <= down or not shorter):
+            column_room -= 1
+        else:
+            row_room -= 1
+        if numbers is not None:
+            numbers.rollback(mark)
+    if factor != 1.0:
+        mob.scale(factor)
+    return mob
+
+
+def _future_size(texts: Iterable[str], font_size: float) -> tuple[float, float]:
+    """Width and height of the widest of ``texts`` in the number font, without drawing (or registering) it.
 
     The number font is monospaced, so the longest text is the widest.
     """
-    rows, cols = shape
-    longest = max((numbers.text(path(i, j)) for i in range(rows) for j in range(cols)), key=len)
+    longest = max(texts, key=len)
     probe = _prototype(
         ("manim.Text", longest, NUMBER_FONT, float(font_size), str(palette.TEXT)),
         lambda: Text(longest, font=NUMBER_FONT, font_size=font_size, color=palette.TEXT),

@@ -1,4 +1,4 @@
-"""The legibility checks find what they should: text on fills, and the kit's fills keep text legible."""
+"""Legibility: the checks find text on fills, the kit's fills keep text legible, digits stay at the floor."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from manim import RIGHT, Rectangle, Text
 from scenes.kit import palette
 from scenes.kit.attention import legible_opacity
 from scenes.kit.colour import MIN_CONTRAST, contrast_ratio, over
+from scenes.kit.widgets import NumberFactory, digit_height
 from support.layout import low_contrast, text_contrasts
+from support.teaching import DIGIT_FLOOR
 
 
 def _cell(text_colour: str, fill: str, opacity: float) -> list:
@@ -45,3 +47,67 @@ def test_heat_shading_is_capped_where_its_own_colour_still_reads(role):
     assert contrast_ratio(colour, over(colour, limit, palette.BACKGROUND)) >= MIN_CONTRAST
     if limit < 1.0:
         assert contrast_ratio(colour, over(colour, limit + 0.02, palette.BACKGROUND)) < MIN_CONTRAST
+
+
+# -- digits at the floor on the largest lesson; tokens that read -----------------------
+
+
+def _story_digit(topic: str, source: str, traces, scene_media) -> tuple[float, str, list[str]]:
+    """The smallest digit of the story (the title card left out), its text, and the layout problems.
+
+    The title card is the stage's, shared by every topic (its description is
+    measured by the teaching report); this measures what the topic draws.
+    """
+    import support.teaching as teaching
+    from support.scene_harness import build_dry
+
+    measure = teaching._digit_height
+
+    def story_only(text):
+        return None if getattr(text, "trace_path", "") in ("title", "description") else measure(text)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(teaching, "_digit_height", story_only)
+        _, log = build_dry(topic, traces(source, topic), scene_media)
+    problems = log.off_frame + log.overlaps + log.caption_overlaps + log.untraced + log.mismatched
+    return log.screen.smallest_digit, log.screen.smallest_digit_text, problems
+
+
+@pytest.mark.parametrize("topic", ["projection", "masking"])
+def test_the_largest_lesson_draws_no_digit_below_twelve_pixels(topic, traces, scene_media):
+    # 6 tokens, d_model 8: drawn whole, projection's digits were 6 px high at 480p; masking's 11.6 px.
+    smallest, text, problems = _story_digit(topic, "lessons/largest.toml", traces, scene_media)
+    assert smallest >= DIGIT_FLOOR, f"{text!r} is {smallest * 60:.1f} px high at 480p"
+    assert problems == []
+
+
+def test_projection_of_the_largest_lesson_elides_rather_than_shrinks(traces, scene_media):
+    from support.scene_harness import build_dry
+
+    scene, _ = build_dry("projection", traces("lessons/largest.toml", "projection"), scene_media)
+    drawn = {entry.path for entry in scene.numbers.registry}
+    # The entry worked in full is drawn with all eight of its terms ...
+    assert {f"q_terms[0][0][{m}]" for m in range(8)} <= drawn
+    # ... but not all 48 entries of X: the rest are elided, and not listed as drawn.
+    assert 0 < len({p for p in drawn if p.startswith("x[")}) < 48
+
+
+def test_the_token_i_is_not_a_bare_bar(traces):
+    # "I love coding": in DejaVu Sans its capital I is a stroke about a seventh as wide as it is high.
+    numbers = NumberFactory(traces("i-love-coding"))
+    token = numbers.token(0)
+    assert token.text == "I"
+    assert token.width >= 0.4 * token.height  # serifs: the number font's I
+
+
+def test_a_description_too_wide_is_wrapped_not_shrunk(traces):
+    from support.layout import mismatched_numbers
+
+    trace = traces("lessons/largest.toml")  # its description says "6 tokens, d_model 8, 2 heads"
+    numbers = NumberFactory(trace)
+    whole = numbers.number("description", font_size=22)
+    wrapped = numbers.number("description", font_size=22, max_width=whole.width / 2)
+    assert wrapped.width <= whole.width / 2
+    assert wrapped.height > 1.8 * whole.height  # two lines or more
+    assert digit_height(wrapped) == pytest.approx(digit_height(whole))
+    assert mismatched_numbers([wrapped], trace, numbers.decimals) == []

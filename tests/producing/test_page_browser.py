@@ -41,7 +41,17 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 def render(*args: str, media: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(ROOT / "render.py"), *args, "--quality", "low", "--narration", "off", "--media-dir", str(media)],
+        [
+            sys.executable,
+            str(ROOT / "render.py"),
+            *args,
+            "--quality",
+            "low",
+            "--narration",
+            "off",
+            "--media-dir",
+            str(media),
+        ],
         capture_output=True,
         text=True,
         timeout=900,
