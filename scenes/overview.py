@@ -25,6 +25,7 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.equations import Kind, Reading
 from .kit.stage import TopicScene
 from .kit.widgets import MatrixView, entries, fit_in_frame, formula, label
 
@@ -139,9 +140,18 @@ class OverviewScene(TopicScene):
         """The ÷ √d_k (with its value from the trace) and the mask M, when the lesson has them."""
         if scaled:
             self.step("Divide by the square root of the key width")
+            scale = self.numbers.number("scale", colour=palette.MUTED, font_size=22)
+            # √d_k written out (the symbol d_k stands for its value here): the sign the log gives.
+            sign = self.equations.record(
+                Kind.SQUARE_ROOT,
+                [Reading("d_k", self.numbers.text("d_k"))],
+                scale,
+                decimals=self.numbers.decimals,
+            )
             note = VGroup(
-                formula("sqrt(d_k) =", font_size=30).set_color(palette.MUTED),
-                self.numbers.number("scale", colour=palette.MUTED, font_size=22),
+                formula("sqrt(d_k)", font_size=30).set_color(palette.MUTED),
+                label(sign, colour=palette.MUTED, font_size=22),
+                scale,
             ).arrange(RIGHT, buff=0.12)
             note.next_to(parts["sc"], DOWN, buff=0.15)
             self.play(FadeIn(parts["bar"]), FadeIn(parts["sc"]), FadeIn(note), run_time=0.8)

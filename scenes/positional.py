@@ -11,6 +11,7 @@ the first token's row, then every other token.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from manim import (
     DOWN,
@@ -31,9 +32,10 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.equations import Kind
 from .kit.narration import Num, Tok
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, entries, fit_in_frame, formula, label
+from .kit.widgets import MatrixView, entries, fit_in_frame, fit_with_elision, formula, label, shown_indices
 
 __all__ = ["PositionalScene"]
 
@@ -147,11 +149,23 @@ class PositionalScene(TopicScene):
     def _add_positions(self) -> None:
         """Embeddings + positions = X: the lesson's positions, one entry in full, then every token."""
         kind = self.trace.positional_kind
-        e_view, plus, p_view, equals, x_view = self._sum_views()
         if kind == "none":
-            self._no_encoding(e_view, equals, x_view)
+            self._no_encoding(*self._pair_that_fits())
             return
-        layout = self._layout(e_view, plus, p_view, equals, x_view)
+        room = self.content(caption_gap=DETAIL_BAND + 0.1)
+        n, d = self.trace.embeddings.shape
+
+        def build(row_room: int, column_room: int) -> VGroup:
+            views = self._sum_views(shown_indices(n, row_room, [0]), shown_indices(d, column_room, [0]))
+            return self._layout(*views)
+
+        # As many rows and columns as fit with digits at the legible floor ("⋯" for the rest).
+        layout = fit_with_elision(
+            build, rows=n, columns=d, max_width=room.width, max_height=room.height, numbers=self.numbers
+        )
+        e_view, plus, p_view, equals, x_view = cast(
+            tuple[MatrixView, VMobject, MatrixView, VMobject, MatrixView], tuple(layout.submobjects)
+        )
 
         if kind == "sinusoidal":
             self._show_sinusoidal(p_view)
@@ -163,7 +177,13 @@ class PositionalScene(TopicScene):
                 ),
             )
             self.play(FadeIn(e_view), FadeIn(plus), run_time=0.8)
-            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
+            self.play(
+                FadeIn(equals),
+                FadeIn(x_view.brackets),
+                FadeIn(x_view.ellipses),
+                FadeIn(x_view.heading),
+                run_time=0.6,
+            )
             self.wait(0.8)
         else:
             self.step(
@@ -181,7 +201,13 @@ class PositionalScene(TopicScene):
                     "Each token's embedding row gets the position row of its place, added entry by entry."
                 ),
             )
-            self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.8)
+            self.play(
+                FadeIn(equals),
+                FadeIn(x_view.brackets),
+                FadeIn(x_view.ellipses),
+                FadeIn(x_view.heading),
+                run_time=0.8,
+            )
             self.wait(1.0)
 
         self._one_entry(e_view, p_view, x_view, layout)
@@ -198,11 +224,34 @@ class PositionalScene(TopicScene):
         self.play(x_view.heading.animate.set_color(palette.EMBEDDING), run_time=0.5)
         self.wait(2.0)
 
+    def _pair_that_fits(self) -> tuple[MatrixView, VMobject, MatrixView]:
+        """embeddings = X, side by side or stacked, eliding what does not fit at the digit floor."""
+        room = self.content()
+        n, d = self.trace.embeddings.shape
+
+        def build(row_room: int, column_room: int) -> VGroup:
+            e_view, _, _, equals, x_view = self._sum_views(
+                shown_indices(n, row_room), shown_indices(d, column_room)
+            )
+            across = self.reads_across(e_view, x_view, room, across_gap=1.2, down_gap=1.0, max_growth=1.3)
+            return VGroup(e_view, equals, x_view).arrange(RIGHT if across else DOWN, buff=0.5)
+
+        layout = fit_with_elision(
+            build,
+            rows=n,
+            columns=d,
+            max_width=room.width,
+            max_height=room.height,
+            max_growth=1.3,
+            numbers=self.numbers,
+        )
+        layout.move_to(room.centre)
+        e_view, equals, x_view = layout.submobjects
+        return cast(MatrixView, e_view), equals, cast(MatrixView, x_view)
+
     def _no_encoding(self, e_view: MatrixView, equals: VMobject, x_view: MatrixView) -> None:
         """A lesson without an encoding: X is its embeddings as given (no zeros are added)."""
-        n, d = x_view.shape
-        layout = VGroup(e_view, equals, x_view).arrange(RIGHT, buff=0.5)
-        self.fit_into(layout, self.content(), max_growth=1.3)
+        shown = x_view.shown_entries()
         self.step(
             "This lesson adds no positions to its embeddings",
             say=self.say(
@@ -217,30 +266,40 @@ class PositionalScene(TopicScene):
                 "already, as some lessons say their embeddings include position."
             ),
         )
-        cells = [[x_view.make_cell(i, j) for j in range(d)] for i in range(n)]
-        self.play(FadeIn(equals), FadeIn(x_view.brackets), FadeIn(x_view.heading), run_time=0.6)
+        cells = {(i, j): x_view.make_cell(i, j) for i, j in shown}
+        self.play(
+            FadeIn(equals),
+            FadeIn(x_view.brackets),
+            FadeIn(x_view.ellipses),
+            FadeIn(x_view.heading),
+            run_time=0.6,
+        )
         self.play(
             LaggedStart(
-                *(TransformFromCopy(e_view.cell(i, j), cells[i][j]) for i in range(n) for j in range(d)),
+                *(TransformFromCopy(e_view.cell(i, j), cells[i, j]) for i, j in shown),
                 lag_ratio=0.02,
             ),
             run_time=1.2,
         )
-        for i in range(n):
-            for j in range(d):
-                x_view.set_cell(i, j, cells[i][j])
+        for (i, j), cell in cells.items():
+            x_view.set_cell(i, j, cell)
 
-    def _sum_views(self) -> tuple[MatrixView, VMobject, MatrixView, VMobject, MatrixView]:
-        """embeddings + positions = X, X still empty."""
+    def _sum_views(
+        self, rows: Sequence[int] | None = None, columns: Sequence[int] | None = None
+    ) -> tuple[MatrixView, VMobject, MatrixView, VMobject, MatrixView]:
+        """embeddings + positions = X, X still empty; only ``rows`` and ``columns`` drawn (None: all)."""
         numbers = self.numbers
         n, d = self.trace.embeddings.shape
+        shown_rows = list(range(n)) if rows is None else list(rows)
         e_view = MatrixView(
             numbers,
             entries("embeddings"),
             (n, d),
             colour=palette.EMBEDDING,
             name=label("embeddings", colour=palette.EMBEDDING, font_size=24),
-            row_labels=[numbers.token(i) for i in range(n)],
+            row_labels=[numbers.token(i) for i in shown_rows],
+            rows=rows,
+            columns=columns,
         )
         p_view = MatrixView(
             numbers,
@@ -248,6 +307,8 @@ class PositionalScene(TopicScene):
             (n, d),
             colour=palette.POSITIONAL,
             name=label("positions", colour=palette.POSITIONAL, font_size=24),
+            rows=rows,
+            columns=columns,
         )
         x_view = MatrixView(
             numbers,
@@ -256,6 +317,8 @@ class PositionalScene(TopicScene):
             colour=palette.EMBEDDING,
             name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
             filled=False,
+            rows=rows,
+            columns=columns,
         )
         plus = label("+", colour=palette.MUTED, font_size=36)
         equals = label("=", colour=palette.MUTED, font_size=36)
@@ -263,16 +326,17 @@ class PositionalScene(TopicScene):
 
     def _every_token(self, e_view: MatrixView, p_view: MatrixView, x_view: MatrixView) -> None:
         """Every other token's row of X, quickly."""
-        n, d = x_view.shape
         self.step(
             "The same for every token",
             say=self.say("Every other entry is added the same way, for every token."),
         )
         # The row boxes of embeddings and positions, once the first is drawn.
         boxes: tuple[SurroundingRectangle, SurroundingRectangle] | None = None
-        for i in range(1, n):
+        for i in x_view.shown_rows:
+            if i == 0:
+                continue
             new_e, new_p = e_view.row_box(i, palette.HIGHLIGHT), p_view.row_box(i, palette.HIGHLIGHT)
-            cells = [x_view.make_cell(i, j) for j in range(d)]
+            cells = [x_view.make_cell(i, j) for j in x_view.shown_columns]
             intro = (
                 [Create(new_e), Create(new_p)]
                 if boxes is None
@@ -283,7 +347,7 @@ class PositionalScene(TopicScene):
                 LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2),
                 run_time=0.7,
             )
-            for j, c in enumerate(cells):
+            for j, c in zip(x_view.shown_columns, cells, strict=True):
                 x_view.set_cell(i, j, c)
             boxes = new_e, new_p
         if boxes is not None:
@@ -325,7 +389,6 @@ class PositionalScene(TopicScene):
 
     def _show_sinusoidal(self, p_view: MatrixView) -> None:
         """The sine/cosine formula, then P with its wave pattern as a heat map behind it."""
-        n = self.trace.positional.shape[0]
         formulas = VGroup(
             formula(
                 '{{ "PE" : pe }}("pos", 2i) = sin("pos" / 10000^(2i slash d))', {"pe": palette.POSITIONAL}
@@ -342,8 +405,8 @@ class PositionalScene(TopicScene):
         room = self.content(below=formulas, side=1.5)
         self.fit_into(p_view, room, max_growth=1.6)
         # Row i of P is position i: the token standing there labels it.
-        tokens = VGroup(*(self.numbers.token(i, colour=palette.MUTED) for i in range(n)))
-        for i, token in enumerate(tokens):
+        tokens = VGroup(*(self.numbers.token(i, colour=palette.MUTED) for i in p_view.shown_rows))
+        for i, token in zip(p_view.shown_rows, tokens, strict=True):
             token.scale(min(1.0, p_view.scale_factor)).move_to(p_view.slot(i, 0))
             token.set_x(p_view.brackets.get_left()[0] - 0.2 - token.width / 2)
         heat, strengths = self._wave_tiles(p_view)
@@ -395,25 +458,29 @@ class PositionalScene(TopicScene):
 
         Brighter cell = larger value: sin and cos lie in [-1, 1].
         """
-        n, d = p_view.shape
         cell_w, cell_h = (s * p_view.scale_factor for s in p_view.cell_size)
         heat = VGroup()
         strengths: list[float] = []  # each tile's opacity when shown, in the order of `heat`
-        for i in range(n):
-            for j in range(d):
-                value = self.trace.get(f"positional[{i}][{j}]")
-                tile = Rectangle(width=cell_w - 0.04, height=cell_h - 0.04, stroke_width=0)
-                tile.set_fill(palette.POSITIONAL, opacity=0)
-                tile.move_to(p_view.slot(i, j))
-                strengths.append(0.03 + 0.6 * (value + 1) / 2)
-                heat.add(tile)
+        for i, j in p_view.shown_entries():
+            value = self.trace.get(f"positional[{i}][{j}]")
+            tile = Rectangle(width=cell_w - 0.04, height=cell_h - 0.04, stroke_width=0)
+            tile.set_fill(palette.POSITIONAL, opacity=0)
+            tile.move_to(p_view.slot(i, j))
+            strengths.append(0.03 + 0.6 * (value + 1) / 2)
+            heat.add(tile)
         p_view.add_to_back(heat)
         return heat, strengths
 
     def _one_entry(self, e_view: MatrixView, p_view: MatrixView, x_view: MatrixView, layout: VGroup) -> None:
         """The first token's first entry in full, then the rest of its row."""
         numbers = self.numbers
-        d = self.trace.embeddings.shape[1]
+        first, position, total = (
+            numbers.number("embeddings[0][0]", colour=palette.EMBEDDING),
+            numbers.number("positional[0][0]", colour=palette.POSITIONAL),
+            numbers.number("x[0][0]", colour=palette.EMBEDDING),
+        )
+        # "=" only when the numbers as drawn add up; "≈" when rounding shows.
+        sign = self.equations.record(Kind.SUM, [first, position], total, decimals=numbers.decimals)
         self.step(
             "One entry in full: embedding plus position",
             say=self.say(
@@ -423,7 +490,7 @@ class PositionalScene(TopicScene):
                 Num("embeddings[0][0]"),
                 "plus its position value",
                 Num("positional[0][0]"),
-                "gives",
+                "gives" if sign == "=" else "gives about",
                 Num("x[0][0]"),
                 ".",
             ),
@@ -431,11 +498,11 @@ class PositionalScene(TopicScene):
         e_box, p_box = e_view.cell_box(0, 0, palette.HIGHLIGHT), p_view.cell_box(0, 0, palette.HIGHLIGHT)
         x_box = x_view.cell_box(0, 0, palette.HIGHLIGHT)
         detail = VGroup(
-            numbers.number("embeddings[0][0]", colour=palette.EMBEDDING),
+            first,
             label("+", colour=palette.MUTED),
-            numbers.number("positional[0][0]", colour=palette.POSITIONAL),
-            label("=", colour=palette.MUTED),
-            numbers.number("x[0][0]", colour=palette.EMBEDDING),
+            position,
+            label(sign, colour=palette.MUTED),
+            total,
         ).arrange(RIGHT, buff=0.25)
         detail.move_to(
             (0, max(layout.get_bottom()[1] - DETAIL_BAND / 2, self.caption_top + DETAIL_BAND / 2), 0)
@@ -455,7 +522,8 @@ class PositionalScene(TopicScene):
 
         # The rest of the first token's row, quickly.
         e_row, p_row = e_view.row_box(0, palette.HIGHLIGHT), p_view.row_box(0, palette.HIGHLIGHT)
-        cells = [x_view.make_cell(0, j) for j in range(1, d)]
+        rest = [j for j in x_view.shown_columns if j != 0]
+        cells = [x_view.make_cell(0, j) for j in rest]
         self.play(
             FadeOut(detail),
             FadeOut(x_box),
@@ -464,7 +532,7 @@ class PositionalScene(TopicScene):
             LaggedStart(*(FadeIn(c, shift=0.1 * DOWN) for c in cells), lag_ratio=0.2),
             run_time=1.0,
         )
-        for j, c in enumerate(cells, start=1):
+        for j, c in zip(rest, cells, strict=True):
             x_view.set_cell(0, j, c)
         self.play(FadeOut(e_row), FadeOut(p_row), run_time=0.4)
 

@@ -29,6 +29,7 @@ from manim import (
 
 from .kit import palette
 from .kit.attention import DotProductPanel, add_row_labels, token_matrix
+from .kit.equations import Kind
 from .kit.stage import TopicScene
 from .kit.widgets import MatrixView, TracedText, entries, fit_in_frame, formula, label
 
@@ -65,9 +66,11 @@ class ScoresScene(TopicScene):
 
         i, j = 0, min(1, n - 1)
         self.step("One score in full: a query row against a key row")
-        self._one_score(q_view, k_view, s_view, i, j, layout)
+        worked = self._one_score(q_view, k_view, s_view, i, j, layout)
 
         self.step("The same dot product for every query and key")
+        # The dot product stayed on screen through its step's pause; now it makes room.
+        self.play(FadeOut(worked), run_time=0.5)
         self._fill_rest(q_view, s_view, skip={(i, j)})
         self.wait(0.5)
 
@@ -141,8 +144,10 @@ class ScoresScene(TopicScene):
 
     def _one_score(
         self, q_view: MatrixView, k_view: MatrixView, s_view: MatrixView, i: int, j: int, layout: VGroup
-    ) -> None:
-        """Query row i and key row j side by side, their products, and the sum into cell (i, j)."""
+    ) -> VGroup:
+        """Query row i and key row j side by side, their products, and the sum into cell (i, j).
+
+        Returns what stays on screen for the step's pause (the panel and its boxes)."""
         numbers, head = self.numbers, self.first_head
         d_k = q_view.shape[1]
         q_box = q_view.row_box(i, palette.QUERY)
@@ -161,6 +166,7 @@ class ScoresScene(TopicScene):
             right_label=VGroup(
                 formula("k").set_color(palette.KEY), numbers.token(j, colour=palette.KEY)
             ).arrange(RIGHT, buff=0.15),
+            equations=self.equations,
         )
         room = layout.get_bottom()[1] - self.caption_top - 0.35
         fit_in_frame(panel, max_width=self.frame_width - 1.0, max_height=room)
@@ -180,8 +186,7 @@ class ScoresScene(TopicScene):
         s_box = s_view.cell_box(i, j, palette.SCORES)
         self.play(Create(s_box), TransformFromCopy(panel.result, cell), run_time=0.9)
         s_view.set_cell(i, j, cell)
-        self.wait(0.8)
-        self.play(FadeOut(VGroup(panel, q_box, k_box, s_box)), run_time=0.5)
+        return VGroup(panel, q_box, k_box, s_box)
 
     def _fill_rest(self, q_view: MatrixView, s_view: MatrixView, skip: set[tuple[int, int]]) -> None:
         """Each query row in turn fills its row of scores."""
@@ -223,11 +228,12 @@ class ScoresScene(TopicScene):
             FadeIn(scaled_view.column_labels),
             run_time=0.9,
         )
-        scale = root_line[1]
+        scale = root_line[2]
         assert isinstance(scale, TracedText)
-        self._one_division(s_view, scaled_view, scale, final, i, j)
+        worked = self._one_division(s_view, scaled_view, scale, final, i, j)
 
         self.step("Every score shrinks by the same factor")
+        self.play(FadeOut(worked), run_time=0.4)
         n = s_view.shape[0]
         cells = [
             ((a, b), scaled_view.make_cell(a, b)) for a in range(n) for b in range(n) if (a, b) != (i, j)
@@ -253,8 +259,12 @@ class ScoresScene(TopicScene):
         and the whole layout.
         """
         numbers = self.numbers
-        d_line = VGroup(formula("d_k ="), numbers.number("d_k")).arrange(RIGHT, buff=0.15)
-        root_line = VGroup(formula("sqrt(d_k) ="), numbers.number("scale")).arrange(RIGHT, buff=0.15)
+        d_k, scale = numbers.number("d_k"), numbers.number("scale")
+        d_line = VGroup(formula("d_k ="), d_k).arrange(RIGHT, buff=0.15)
+        root_sign = self.equations.record(Kind.SQUARE_ROOT, [d_k], scale, decimals=numbers.decimals)
+        root_line = VGroup(formula("sqrt(d_k)"), label(root_sign, colour=palette.TEXT), scale).arrange(
+            RIGHT, buff=0.15
+        )
         divide = formula("div sqrt(d_k)")
         middle_arrow = Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.7)
         middle = VGroup(d_line, root_line, divide, middle_arrow).arrange(DOWN, buff=0.25)
@@ -287,16 +297,18 @@ class ScoresScene(TopicScene):
 
     def _one_division(
         self, s_view: MatrixView, scaled_view: MatrixView, scale: TracedText, final: VGroup, i: int, j: int
-    ) -> None:
-        """Score (i, j) divided by √d_k, written out, into its cell of the scaled scores."""
+    ) -> VGroup:
+        """Score (i, j) divided by √d_k, written out, into its cell of the scaled scores.
+
+        Returns what stays on screen for the step's pause (the division and its boxes)."""
         numbers, head = self.numbers, self.first_head
         self.step("One score divided in full")
+        score = numbers.number(head.path(f"scores[{i}][{j}]"), colour=palette.SCORES)
+        scale = numbers.number("scale")
+        scaled = numbers.number(head.path(f"scaled[{i}][{j}]"), colour=palette.SCORES)
+        sign = self.equations.record(Kind.QUOTIENT, [score, scale], scaled, decimals=numbers.decimals)
         equation = VGroup(
-            numbers.number(head.path(f"scores[{i}][{j}]"), colour=palette.SCORES),
-            label("÷", colour=palette.MUTED),
-            numbers.number("scale"),
-            label("=", colour=palette.MUTED),
-            numbers.number(head.path(f"scaled[{i}][{j}]"), colour=palette.SCORES),
+            score, label("÷", colour=palette.MUTED), scale, label(sign, colour=palette.MUTED), scaled
         ).arrange(RIGHT, buff=0.2)
         below = final.get_bottom()[1]
         equation.move_to((0, (below + self.caption_top) / 2, 0))
@@ -311,5 +323,4 @@ class ScoresScene(TopicScene):
         cell = scaled_view.make_cell(i, j)
         self.play(Create(target_box), TransformFromCopy(equation[4], cell), run_time=0.8)
         scaled_view.set_cell(i, j, cell)
-        self.wait(0.6)
-        self.play(FadeOut(VGroup(equation, source_box, target_box)), run_time=0.4)
+        return VGroup(equation, source_box, target_box)

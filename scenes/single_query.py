@@ -142,6 +142,7 @@ class SingleQueryScene(TopicScene):
             head.path(f"scores[{TOKEN}][0]"),
             left_label=formula("{{ q : q }}", {"q": palette.QUERY}),
             right_label=formula("{{ k : k }}", {"k": palette.KEY}),
+            equations=self.equations,
         )
         fit_in_frame(panel, max_width=self.frame_width - 0.8)
         self.fit_into(VGroup(stage, panel).arrange(DOWN, buff=0.45), self.room, max_growth=1.3)
@@ -258,8 +259,9 @@ class SingleQueryScene(TopicScene):
         chart, scores_row = self._chart()
         scores_name, weights_name, arrow, softmax_word = self._chart_names(chart, scores_row)
         block = VGroup(chart, scores_row, scores_name, weights_name, arrow, softmax_word)
-        pile, outline = chart.stack(buff=0.7)
-        together = label("together", colour=palette.MUTED, font_size=WORD_SIZE - 2)
+        together = chart.adds_up(self.equations, font_size=WORD_SIZE - 2)
+        # Far enough right that the words under the pile clear the last token's label.
+        pile, outline = chart.stack(buff=max(0.7, together.width / 2 + 0.25))
         together.next_to(outline, DOWN, buff=0.15)
         together.align_to(chart.labels, UP)
         one = VGroup(pile, outline, together)
@@ -330,7 +332,11 @@ class SingleQueryScene(TopicScene):
     def _values(self, title: VMobject) -> None:
         """Each value row scaled by its weight and summed: the context, then the residual."""
         n = self.head.trace.v.shape[0]
-        panel = self.fit_into(WeightedValues(self.numbers, self.head.index, TOKEN), self.room, max_growth=1.3)
+        panel = self.fit_into(
+            WeightedValues(self.numbers, self.head.index, TOKEN, equations=self.equations),
+            self.room,
+            max_growth=1.3,
+        )
         new_title = self.title("{{ c : c }} = sum_j {{ a_j : a }} {{ v_j : v }}")
 
         self.step("Each value row is multiplied by its weight")
@@ -366,7 +372,9 @@ class SingleQueryScene(TopicScene):
         """The token's input added back: x + context (or x + output after W_o) = residual."""
         d = self.trace.x.shape[1]
         rows, through_w_o = residual_rows(self.trace)
-        block = self.fit_into(ColumnSum(self.numbers, rows, d, [TOKEN]), self.room, max_growth=1.3)
+        block = self.fit_into(
+            ColumnSum(self.numbers, rows, d, [TOKEN], equations=self.equations), self.room, max_growth=1.3
+        )
         x_row, mid_row, sum_row = (block.make_row(r, TOKEN) for r in range(3))
         token = block.make_token(TOKEN)
         symbol = "o" if through_w_o else "c"

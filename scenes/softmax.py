@@ -28,6 +28,7 @@ from manim import (
     MathTypst,
     Rectangle,
     ReplacementTransform,
+    Text,
     TransformFromCopy,
     VGroup,
     VMobject,
@@ -35,6 +36,7 @@ from manim import (
 
 from .kit import palette
 from .kit.attention import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
+from .kit.equations import APPROX, Kind
 from .kit.stage import TopicScene
 from .kit.widgets import NUMBER_SIZE, MatrixView, entries, fit_in_frame, formula, label
 
@@ -57,6 +59,8 @@ class _RowDetail:
     sum_group: VGroup
     share: VGroup
     pile_room: Rectangle
+    pile_words: Text
+    """Under the pile: "together = one", or "≈ one" when the rounded values shown do not add up to one."""
     largest: int
     """The column whose share is divided out in full: the largest weight's."""
 
@@ -95,13 +99,15 @@ class SoftmaxScene(TopicScene):
         self.play(FadeIn(title), FadeIn(scores), run_time=1.0)
         self.wait(0.6)
 
-        self._one_row(scores, ROW)
-        self._all_rows()
+        shown = self._one_row(scores, ROW)
+        self._all_rows(shown)
 
     # -- one row in full ------------------------------------------------------------
 
-    def _one_row(self, scores: MatrixView, i: int) -> None:
-        """Row i: scores, e^(s − max), their sum, one share divided out, the bars, the pile."""
+    def _one_row(self, scores: MatrixView, i: int) -> VGroup:
+        """Row i: scores, e^(s − max), their sum, one share divided out, the bars, the pile.
+
+        Returns what is on screen at its end (it leaves with the next step)."""
         detail = self._row_detail(i)
         n = scores.shape[0]
         score_row, exp_row, bars = detail.score_row, detail.exp_row, detail.bars
@@ -136,14 +142,15 @@ class SoftmaxScene(TopicScene):
         self.play(TransformFromCopy(exp_row, detail.sum_group[2]), FadeIn(detail.sum_group[:2]), run_time=1.0)
         self.wait(0.5)
         self._shares(detail)
-        self._pile(detail)
+        return self._pile(detail)
 
     def _row_detail(self, i: int) -> _RowDetail:
         """Row ``i``'s softmax laid out, above its bars, fitted between title and caption."""
         numbers, head = self.numbers, self.first_head
         n = head.trace.weights.shape[0]
         score_row = VGroup(*(numbers.number(self.score_path(i, j), colour=palette.SCORES) for j in range(n)))
-        exp_row = VGroup(*(numbers.number(head.path(f"exp[{i}][{j}]")) for j in range(n)))
+        exps = [numbers.number(head.path(f"exp[{i}][{j}]")) for j in range(n)]
+        exp_row = VGroup(*exps)
         bars = SoftmaxBars(
             numbers,
             [head.path(f"weights[{i}][{j}]") for j in range(n)],
@@ -172,31 +179,56 @@ class SoftmaxScene(TopicScene):
         ).arrange(RIGHT, buff=0.15)
         query.next_to(VGroup(s_head, score_row), UP, buff=0.3).align_to(s_head, LEFT)
 
+        row_sum = numbers.number(head.path(f"row_sums[{i}]"))
+        sum_sign = self.equations.record(Kind.SUM, list(exps), row_sum, decimals=numbers.decimals)
         sum_group = VGroup(
-            label("sum", colour=palette.MUTED),
-            label("=", colour=palette.MUTED),
-            numbers.number(head.path(f"row_sums[{i}]")),
+            label("sum", colour=palette.MUTED), label(sum_sign, colour=palette.MUTED), row_sum
         ).arrange(RIGHT, buff=0.15)
         sum_group.move_to((bars.get_right()[0] + 0.5 + sum_group.width / 2, exp_y, 0))
         # One share in full: the largest weight's, the one the eye goes to first.
         k = int(head.trace.weights[i].argmax())
-        share = VGroup(
+        share_parts = (
             numbers.number(head.path(f"exp[{i}][{k}]")),
-            label("÷", colour=palette.MUTED),
             numbers.number(head.path(f"row_sums[{i}]")),
-            label("=", colour=palette.MUTED),
             numbers.number(head.path(f"weights[{i}][{k}]"), colour=palette.WEIGHTS),
+        )
+        share_sign = self.equations.record(
+            Kind.QUOTIENT, share_parts[:2], share_parts[2], decimals=numbers.decimals
+        )
+        share = VGroup(
+            share_parts[0],
+            label("÷", colour=palette.MUTED),
+            share_parts[1],
+            label(share_sign, colour=palette.MUTED),
+            share_parts[2],
         ).arrange(RIGHT, buff=0.15)
         share.move_to((bars.get_right()[0] + 0.5 + share.width / 2, bars.base_y + bars.full_height * 0.6, 0))
         # Where the piled-up bars go, as a stand-in so the whole layout fits the frame.
+        # Its words go under it, on the token labels' line, and set how far right it stands.
+        pile_words = bars.adds_up(self.equations)
+        pile_x = bars.get_right()[0] + 0.3 + max(0.3, pile_words.width / 2)
         pile_room = Rectangle(width=0.6, height=bars.full_height).set_opacity(0)
-        pile_room.move_to((bars.get_right()[0] + 0.6 + 0.3, bars.base_y + bars.full_height / 2, 0))
+        pile_room.move_to((pile_x, bars.base_y + bars.full_height / 2, 0))
+        pile_words.move_to((pile_x, bars.labels.get_center()[1], 0))
 
-        detail = VGroup(query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, share, pile_room)
+        detail = VGroup(
+            query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, share, pile_room, pile_words
+        )
         fit_in_frame(detail, max_height=self.room.height - 0.3, max_growth=1.3)
         detail.move_to(self.room.centre)
         return _RowDetail(
-            query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, share, pile_room, k
+            query,
+            s_head,
+            e_head,
+            w_head,
+            score_row,
+            exp_row,
+            bars,
+            sum_group,
+            share,
+            pile_room,
+            pile_words,
+            largest=k,
         )
 
     def _shares(self, detail: _RowDetail) -> None:
@@ -210,6 +242,7 @@ class SoftmaxScene(TopicScene):
             run_time=0.9,
         )
         self.play(FadeIn(share[3]), FadeIn(share[4]), run_time=0.6)
+        self.wait(1.2)  # long enough to redo the division by eye
         self.play(
             FadeIn(detail.w_head),
             ReplacementTransform(share[4], bars.values[k]),
@@ -226,14 +259,17 @@ class SoftmaxScene(TopicScene):
             )
         self.wait(0.6)
 
-    def _pile(self, detail: _RowDetail) -> None:
-        """The row's bars piled up fill exactly one whole bar; then the row leaves."""
+    def _pile(self, detail: _RowDetail) -> VGroup:
+        """The row's bars piled up fill exactly one whole bar; returns everything of the row shown."""
         bars = detail.bars
-        self.step("Piled up, the weights fill exactly one whole")
+        if APPROX in detail.pile_words.text:
+            self.step("Piled up, the weights fill exactly one whole; their rounded numbers only come close")
+        else:
+            self.step("Piled up, the weights fill exactly one whole")
         pile, outline = bars.stack(buff=0.6)
         pile.set_x(detail.pile_room.get_center()[0])
         outline.set_x(detail.pile_room.get_center()[0])
-        self.play(Create(outline), run_time=0.6)
+        self.play(Create(outline), FadeIn(detail.pile_words), run_time=0.6)
         self.play(
             LaggedStart(
                 *(TransformFromCopy(bars.bars[j], pile[j]) for j in range(len(pile))), lag_ratio=0.25
@@ -252,8 +288,9 @@ class SoftmaxScene(TopicScene):
             detail.sum_group,
             pile,
             outline,
+            detail.pile_words,
         )
-        self.play(FadeOut(shown), run_time=0.6)
+        return shown
 
     # -- every row -------------------------------------------------------------------
 
@@ -261,8 +298,8 @@ class SoftmaxScene(TopicScene):
         """Weight (a, b) from the trace, for opacity and bar lengths only."""
         return float(self.first_head.trace.weights[a][b])
 
-    def _all_rows(self) -> None:
-        """Scores → weights for every row, then each row's weights as one split bar."""
+    def _all_rows(self, leaving: VGroup) -> None:
+        """The row in full leaves; scores → weights for every row; each row's weights as a split bar."""
         numbers = self.numbers
         n = self.first_head.trace.weights.shape[0]
         scores = token_matrix(numbers, self.score_path, n, colour=palette.SCORES, name=self.score_name())
@@ -286,6 +323,7 @@ class SoftmaxScene(TopicScene):
         layout.move_to(self.room.centre)
 
         self.step("The same for every row")
+        self.play(FadeOut(leaving), run_time=0.6)
         self.play(
             FadeIn(scores),
             FadeIn(arrow),
@@ -318,7 +356,17 @@ class SoftmaxScene(TopicScene):
         """The weights on the left, a split bar beside each row, as large as fits."""
         numbers = self.numbers
         n = weights.shape[0]
-        self.step("Every row of weights adds up to one")
+        # Each row as drawn, redone by hand: "=" one only if its rounded weights add up to exactly one.
+        signs = [
+            self.equations.record(
+                Kind.ADDS_UP_TO_ONE, [weights.cell(a, b) for b in range(n)], None, decimals=numbers.decimals
+            )
+            for a in range(n)
+        ]
+        if APPROX in signs:
+            self.step("Every row of weights adds up to one; rounded, the numbers shown only come close")
+        else:
+            self.step("Every row of weights adds up to one")
         shown = VGroup(weights, heat)
         bar_length = 2.4 * weights.scale_factor
         # The rows get their token names back once the scores beside them are gone.
@@ -345,11 +393,17 @@ class SoftmaxScene(TopicScene):
         )
         for a, split in enumerate(splits):
             split.move_to((final[1].get_center()[0], weights.slot(a, 0)[1], 0))
-        heading = formula("sum_j A_(i j)")
-        heading.scale_to_fit_height(min(heading.height, weights.column_labels.height * 2.2))
+        # Between each row and its bar, the row's sign: the bar's outline is one whole.
+        gap_x = (weights.brackets.get_right()[0] + splits.get_left()[0]) / 2
+        relations = VGroup(*(label(sign, colour=palette.MUTED) for sign in signs))
+        for a, mark in enumerate(relations):
+            mark.scale(min(1.0, weights.scale_factor)).move_to((gap_x, weights.slot(a, 0)[1], 0))
+        heading = label("one whole", colour=palette.MUTED)
+        heading.scale_to_fit_height(min(heading.height, weights.column_labels.height))
         heading.next_to(splits, UP, buff=0.2)
         self.play(
             FadeIn(heading),
+            FadeIn(relations),
             LaggedStart(*(GrowFromEdge(split, LEFT) for split in splits), lag_ratio=0.2),
             run_time=1.6,
         )

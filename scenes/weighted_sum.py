@@ -142,7 +142,9 @@ class WeightedSumScene(TopicScene):
         # one weight beside each value row it scales.
         n = self.first_head.trace.v.shape[0]
         panel = self.fit_into(
-            WeightedValues(self.numbers, self.first_head.index, 0), self.room, max_growth=1.4
+            WeightedValues(self.numbers, self.first_head.index, 0, equations=self.equations),
+            self.room,
+            max_growth=1.4,
         )
 
         self.step("Each value row is multiplied by the token's weight for it")
@@ -229,7 +231,7 @@ class WeightedSumScene(TopicScene):
             {"x": palette.EMBEDDING, "m": middle_colour},
         ).move_to(title)
 
-        block = ColumnSum(self.numbers, rows, d, range(n))
+        block = ColumnSum(self.numbers, rows, d, range(n), equations=self.equations)
         r_view = MatrixView(
             self.numbers,
             entries("residual"),
@@ -318,14 +320,22 @@ class WeightedSumScene(TopicScene):
     def _every_residual(self, block: ColumnSum, r_view: MatrixView, shown: VGroup) -> None:
         """Every other token's addition, its sum copied into the residual matrix."""
         self.step("The same for every token: the residual matrix")
+        sign = block.signs[-1]
+        assert sign is not None  # the residual row is a sum
         for i in range(1, r_view.shape[0]):
             new_token = block.make_token(i)
             new_rows = [block.make_row(r, i) for r in range(3)]
+            # Each token's sum gets its own honest sign ("≈" when its rounded numbers are off).
+            new_sign = block.make_sign(i)
+            swap = [FadeOut(sign), FadeIn(new_sign)] if new_sign.text != sign.text else []
             self.play(
                 FadeOut(shown, shift=0.2 * UP),
                 FadeIn(VGroup(new_token, *new_rows), shift=0.2 * UP),
+                *swap,
                 run_time=0.6,
             )
+            if swap:
+                sign = new_sign
             shown = VGroup(new_token, *new_rows)
             self._copy_into(r_view, new_rows[2], i, run_time=0.5)
         self.wait(1.5)

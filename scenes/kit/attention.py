@@ -39,6 +39,7 @@ from manim import (
     Mobject,
     Rectangle,
     SurroundingRectangle,
+    Text,
     TransformFromCopy,
     VGroup,
     VMobject,
@@ -46,6 +47,7 @@ from manim import (
 
 from . import palette
 from .colour import MIN_CONTRAST, contrast_ratio, over, readable_on
+from .equations import APPROX, ONE, EquationLog, Kind
 from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, align_baselines, baseline_y, label
 
 __all__ = [
@@ -63,6 +65,8 @@ __all__ = [
 
 # Thinnest bar drawn, so a zero share still shows as a sliver on the baseline.
 _MIN_BAR = 0.02
+# Room between a product and the "≈" before it.
+_MARK_GAP = 0.12
 # How far a column label may shrink before its column is widened instead.
 _LABEL_SHRINK = 0.8
 
@@ -111,7 +115,9 @@ class SoftmaxBars(VGroup):
         The line the bars stand on.
 
     Nothing is animated here: :meth:`grow` returns the animation that draws
-    the bars, :meth:`stack` gives shapes to move copies of the bars into.
+    the bars, :meth:`stack` gives shapes to move copies of the bars into, and
+    :meth:`adds_up` the words saying (honestly, see :mod:`scenes.kit.equations`)
+    that the values drawn add up to one.
     """
 
     def __init__(
@@ -133,6 +139,7 @@ class SoftmaxBars(VGroup):
         if len(paths) != len(labels):
             raise ValueError(f"{len(paths)} paths but {len(labels)} labels")
         make = value_maker or numbers.number
+        self.decimals = numbers.decimals
         self.paths = list(paths)
         self.colour = colour
         self.max_height = max_height
@@ -141,7 +148,8 @@ class SoftmaxBars(VGroup):
         # Heights are proportions of ``full``; negative values cannot be shares, so draw them as zero.
         self.fractions = np.clip(raw / top if top > 0 else np.zeros_like(raw), 0.0, None)
 
-        self.values = VGroup(*(make(p, colour=colour, font_size=font_size) for p in paths))
+        self._values = [make(p, colour=colour, font_size=font_size) for p in paths]
+        self.values = VGroup(*self._values)
         self.labels = VGroup(*labels)
         column = max(
             [bar_width, min_column_width] + [m.width for m in self.values] + [m.width for m in self.labels]
@@ -226,6 +234,16 @@ class SoftmaxBars(VGroup):
         outline.move_to((x, self.base_y + self.full_height / 2, 0))
         return pile, outline
 
+    def adds_up(self, equations: EquationLog, *, lead: str = "together", font_size: float = 20) -> Text:
+        """Words for the pile (not placed, not added): "together = one", or "≈ one" when rounding shows.
+
+        The values drawn over the bars are rounded: they add up to exactly one
+        only sometimes, although the bars (true heights) always fill one whole.
+        The equation is recorded in ``equations`` and the words carry its sign.
+        """
+        sign = equations.record(Kind.ADDS_UP_TO_ONE, self._values, None, decimals=self.decimals)
+        return label(f"{lead} {sign} {ONE}", colour=palette.MUTED, font_size=font_size)
+
 
 def share_bar(
     fractions: Sequence[float],
@@ -287,6 +305,9 @@ class DotProductPanel(VGroup):
         Palette roles of the factors and of the sum.
     font_size
         Size of the numbers.
+    equations
+        The scene's equation log: every product and the sum are recorded there,
+        and drawn with the sign it gives.
 
     Attributes
     ----------
@@ -295,7 +316,11 @@ class DotProductPanel(VGroup):
     pluses : VGroup
         The ``+`` signs between products.
     times, equals : Text
-        The ``×`` heading of the product row and the ``=`` before the result.
+        The ``×`` heading of the product row and the sign before the result:
+        ``=``, or ``≈`` when the drawn products do not add up to the drawn sum.
+    product_marks : dict[int, Text]
+        A ``≈`` left of each product its drawn factors do not give (see
+        :mod:`scenes.kit.equations`).
     result : TracedText
         The sum.
     """
@@ -314,27 +339,39 @@ class DotProductPanel(VGroup):
         right_colour: str = palette.KEY,
         result_colour: str = palette.SCORES,
         font_size: float = NUMBER_SIZE,
+        equations: EquationLog,
     ) -> None:
         super().__init__()
         d = len(left_paths)
         if not d == len(right_paths) == len(product_paths):
             raise ValueError("left, right and product paths must have the same length")
-        self.left = VGroup(*(numbers.number(p, colour=left_colour, font_size=font_size) for p in left_paths))
-        self.right = VGroup(
-            *(numbers.number(p, colour=right_colour, font_size=font_size) for p in right_paths)
-        )
-        self.products = VGroup(
-            *(numbers.number(p, colour=palette.TEXT, font_size=font_size) for p in product_paths)
-        )
+        left = [numbers.number(p, colour=left_colour, font_size=font_size) for p in left_paths]
+        right = [numbers.number(p, colour=right_colour, font_size=font_size) for p in right_paths]
+        products = [numbers.number(p, colour=palette.TEXT, font_size=font_size) for p in product_paths]
+        self.left, self.right, self.products = VGroup(*left), VGroup(*right), VGroup(*products)
         self.pluses = VGroup(*(label("+", colour=palette.MUTED, font_size=font_size) for _ in range(d - 1)))
         self.times = label("×", colour=palette.MUTED, font_size=font_size)
-        self.equals = label("=", colour=palette.MUTED, font_size=font_size)
         self.result = numbers.number(result_path, colour=result_colour, font_size=font_size)
+        # Each product stands under its factors (an unwritten "="): one whose rounded
+        # factors do not give it gets a "≈" of its own, left of it.
+        self.product_marks: dict[int, Text] = {}
+        for m in range(d):
+            sign = equations.record(Kind.PRODUCT, [left[m], right[m]], products[m], decimals=numbers.decimals)
+            if sign == APPROX:
+                self.product_marks[m] = label(APPROX, colour=palette.MUTED, font_size=font_size)
+        sign = equations.record(Kind.SUM, products, self.result, decimals=numbers.decimals)
+        self.equals = label(sign, colour=palette.MUTED, font_size=font_size)
         self.left_label = left_label
         self.right_label = right_label
 
         plus_w = max((p.width for p in self.pluses), default=0.0) + 0.3
-        column = max(m.width for group in (self.left, self.right, self.products) for m in group) + 0.25
+        mark_w = max((mark.width + _MARK_GAP for mark in self.product_marks.values()), default=0.0)
+        column = (
+            max(
+                [m.width for m in (*self.left, *self.right)] + [p.width + mark_w for p in self.products],
+            )
+            + 0.25
+        )
         row_h = max(m.height for group in (self.left, self.right, self.products) for m in group) + 0.3
         heading_w = max(left_label.width, right_label.width, self.times.width)
         # Column centres, a "+" slot between neighbours.
@@ -342,6 +379,10 @@ class DotProductPanel(VGroup):
         for row, group in enumerate((self.left, self.right, self.products)):
             for m, mob in enumerate(group):
                 mob.move_to((xs[m], -row * row_h, 0))
+        for m, mark in self.product_marks.items():
+            product = self.products[m]
+            product.shift(RIGHT * (mark.width + _MARK_GAP) / 2)
+            mark.next_to(product, LEFT, buff=_MARK_GAP)
         for m, plus in enumerate(self.pluses):
             plus.move_to(((xs[m] + xs[m + 1]) / 2, -2 * row_h, 0))
         for row, heading in enumerate((left_label, right_label, self.times)):
@@ -356,6 +397,7 @@ class DotProductPanel(VGroup):
             self.right,
             self.products,
             self.pluses,
+            *self.product_marks.values(),
             self.equals,
             self.result,
         )
@@ -374,6 +416,8 @@ class DotProductPanel(VGroup):
         parts: list[Animation] = [
             TransformFromCopy(VGroup(self.left[m], self.right[m]), self.products[m]),
         ]
+        if m in self.product_marks:
+            parts.append(FadeIn(self.product_marks[m]))
         if m == 0:
             parts.append(FadeIn(self.times))
         else:

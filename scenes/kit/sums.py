@@ -34,10 +34,16 @@ from manim import (
 from attention_math.trace import Trace
 
 from . import palette
+from .equations import APPROX, EQUALS, EquationLog, Kind, Reading, relation
 from .heads import first_head
 from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, formula, label
 
 __all__ = ["ColumnSum", "SumRow", "WeightedValues", "residual_rows"]
+
+
+def _reading(numbers: NumberFactory, path: str) -> Reading:
+    """The number at ``path`` as it will be drawn, before it is (for recording its equation)."""
+    return Reading(path, numbers.text(path))
 
 
 class WeightedValues(VGroup):
@@ -57,11 +63,26 @@ class WeightedValues(VGroup):
     placed; :meth:`play_rows` and :meth:`play_sum` play both steps on a scene.
     The context numbers sit exactly under the weighted rows' columns, so the
     sum reads as a column addition.
+
+    Its equations are recorded in ``equations`` (see :mod:`scenes.kit.equations`):
+    every weight times its value under the one sign between the matrices, and
+    every column's addition under the sign after the context's label; each is
+    ``=`` only if the numbers drawn, redone by hand and rounded, give the
+    numbers drawn, else ``≈``.
     """
 
-    def __init__(self, numbers: NumberFactory, head: int, i: int, *, font_size: float = NUMBER_SIZE) -> None:
+    def __init__(
+        self,
+        numbers: NumberFactory,
+        head: int,
+        i: int,
+        *,
+        equations: EquationLog,
+        font_size: float = NUMBER_SIZE,
+    ) -> None:
         super().__init__()
         self.numbers = numbers
+        self.equations = equations
         self.font_size = font_size
         n, d_h = numbers.trace.heads[head].v.shape
         self.shape = (n, d_h)
@@ -95,7 +116,21 @@ class WeightedValues(VGroup):
             font_size=font_size,
         )
         self.times = label("×", colour=palette.MUTED)
-        self.equals = label("=", colour=palette.MUTED)
+        # One sign for every weight times its value: "≈" if any drawn product is off.
+        products_sign = equations.record_group(
+            [
+                (
+                    Kind.PRODUCT,
+                    [self.weights.cell(j, 0), self.values.cell(j, c)],
+                    _reading(numbers, self._term_path(j, c)),
+                )
+                for j in range(n)
+                for c in range(d_h)
+            ],
+            decimals=numbers.decimals,
+            group=f"{prefix}.context_terms[{i}]",
+        )
+        self.equals = label(products_sign, colour=palette.MUTED)
         # Bottoms aligned: every view has n rows of the same height, so rows line up.
         VGroup(self.weights, self.times, self.values, self.equals, self.terms).arrange(
             RIGHT, buff=0.35, aligned_edge=DOWN
@@ -106,7 +141,7 @@ class WeightedValues(VGroup):
 
     def _add_sum_row(self) -> None:
         """The bar under the weighted rows, the context's label and the slots of its numbers."""
-        numbers, d_h = self.numbers, self.shape[1]
+        numbers, (n, d_h) = self.numbers, self.shape
         cell_h = self.terms.cell_size[1]
         left, right = self.terms.brackets.get_left()[0], self.terms.brackets.get_right()[0]
         bar_y = self.terms.brackets.get_bottom()[1] - 0.18
@@ -115,9 +150,23 @@ class WeightedValues(VGroup):
         self._context_slots = VGroup(
             *(VectorizedPoint((self.terms.slot(0, c)[0], context_y, 0)) for c in range(d_h))
         )
+        # The bar is the column addition's "=": "≈" when a drawn column does not add up.
+        sign = self.equations.record_group(
+            [
+                (
+                    Kind.SUM,
+                    [_reading(numbers, self._term_path(j, c)) for j in range(n)],
+                    _reading(numbers, self._context_path(c)),
+                )
+                for c in range(d_h)
+            ],
+            decimals=numbers.decimals,
+            group=f"{self._prefix}.context[{self._token}]",
+        )
         self.context_label = VGroup(
             numbers.token(self._token, colour=palette.HIGHLIGHT),
             formula("{{ c : c }}", {"c": palette.CONTEXT}),
+            label(sign, colour=palette.MUTED),
         ).arrange(RIGHT, buff=0.2)
         self.context_label.move_to((left - 0.3 - self.context_label.width / 2, context_y, 0))
         # Width of the context numbers, so the layout reserves their room before they exist.
@@ -138,6 +187,9 @@ class WeightedValues(VGroup):
             self._context_slots,
             self._room,
         )
+
+    def _term_path(self, j: int, c: int) -> str:
+        return f"{self._prefix}.context_terms[{self._token}][{j}][{c}]"
 
     def _context_path(self, c: int) -> str:
         return f"{self._prefix}.context[{self._token}][{c}]"
@@ -234,6 +286,11 @@ class ColumnSum(VGroup):
 
     Nothing is drawn for the numbers at first: :meth:`make_row` gives them,
     :meth:`make_token` the token label at the block's left.
+
+    A last row signed ``"="`` is the sum of the rows above it: its sign is the
+    honest one for the token shown (``≈`` when a drawn column does not add up,
+    see :mod:`scenes.kit.equations`); :meth:`make_sign` gives another token's,
+    and :meth:`make_row` records each token's column additions in ``equations``.
     """
 
     def __init__(
@@ -243,10 +300,13 @@ class ColumnSum(VGroup):
         width: int,
         tokens: Sequence[int],
         *,
+        equations: EquationLog,
         font_size: float = NUMBER_SIZE,
     ) -> None:
         super().__init__()
         self.numbers = numbers
+        self.equations = equations
+        self._recorded: set[int] = set()
         self.rows = list(rows)
         self.columns = width
         self.font_size = font_size
@@ -259,9 +319,14 @@ class ColumnSum(VGroup):
         token_probes = [numbers.token(i) for i in tokens]
         cell_w = max(m.width for m in probes) + 0.35
         row_h = max(max(m.height for m in probes), 0.22) + 0.3
-        # An unsigned first row gets no sign at all (None), not an invisible one.
+        # An unsigned first row gets no sign at all (None), not an invisible one. The
+        # sum's "=" is the first token's honest sign (make_sign gives another token's).
+        first = tokens[0] if len(tokens) else 0
         self.signs: list[Text | None] = [
-            label(row.sign, colour=palette.MUTED) if row.sign else None for row in rows
+            label(self.sign_for(first) if self._is_sum(r) else row.sign, colour=palette.MUTED)
+            if row.sign
+            else None
+            for r, row in enumerate(rows)
         ]
         self.names = VGroup(*(row.name for row in rows))
         token_w = max(m.width for m in token_probes)
@@ -311,8 +376,49 @@ class ColumnSum(VGroup):
         """The signs and names of ``rows``."""
         return VGroup(*(self.heading(r) for r in rows))
 
+    def _is_sum(self, r: int) -> bool:
+        """Whether row ``r`` is the sum of the rows above it (the last row, signed "=")."""
+        return r == len(self.rows) - 1 and self.rows[r].sign == EQUALS
+
+    def _column(self, i: int, c: int) -> tuple[Kind, list[Reading], Reading]:
+        """Column ``c`` of token ``i`` as an equation: the rows above the bar added give the last."""
+        *above, last = self.rows
+        return (
+            Kind.SUM,
+            [_reading(self.numbers, row.path(i, c)) for row in above],
+            _reading(self.numbers, last.path(i, c)),
+        )
+
+    def sign_for(self, i: int) -> str:
+        """The honest sign of token ``i``'s sum: "=" if every drawn column adds up, else "≈"."""
+        columns = [self._column(i, c) for c in range(self.columns)]
+        signs = {
+            relation(kind, [m.text for m in ops], res.text, self.numbers.decimals)
+            for kind, ops, res in columns
+        }
+        return EQUALS if signs == {EQUALS} else APPROX
+
+    def make_sign(self, i: int) -> Text:
+        """The sum row's sign for token ``i``, where the block's sign is (not added)."""
+        current = self.signs[-1]
+        assert current is not None, "the last row is not a sum"
+        mob = label(self.sign_for(i), colour=palette.MUTED)
+        mob.scale(self.scale_factor)
+        mob.move_to(current.get_center())
+        return mob
+
     def make_row(self, r: int, i: int) -> VGroup:
-        """Row ``r``'s numbers for token ``i``, placed in their slots (not added)."""
+        """Row ``r``'s numbers for token ``i``, placed in their slots (not added).
+
+        Making the sum row records token ``i``'s column additions in the equation log.
+        """
+        if self._is_sum(r) and i not in self._recorded:
+            self._recorded.add(i)
+            self.equations.record_group(
+                [self._column(i, c) for c in range(self.columns)],
+                decimals=self.numbers.decimals,
+                group=f"{self.rows[r].path(i, 0)} (column sums)",
+            )
         row = self.rows[r]
         cells = VGroup()
         for c in range(self.columns):
