@@ -39,7 +39,7 @@ from attention_math.facts import Fact, prediction
 
 from .kit import palette
 from .kit.attention import SoftmaxBars
-from .kit.narration import Pct, Sentence, Word
+from .kit.narration import Num, Pct, Sentence, Tok, Word
 from .kit.stage import Region, TopicScene
 from .kit.widgets import (
     MatrixView,
@@ -94,20 +94,39 @@ class NextWordScene(TopicScene):
             row_labels=[numbers.token(i) for i in range(self.n)],
         )
         self._fit(view)
-        self.step("After the block, every token has a row of numbers")
+        self.step(
+            "After the block, every token has a row of numbers",
+            say=self.say(
+                "The block is done: every token now has one row of numbers, "
+                "its own meaning mixed with what attention gathered from the sentence."
+            ),
+        )
         self.play(FadeIn(view), run_time=1.0)
         self.wait(0.5)
         # Said plainly: the prediction shows the arithmetic, not what a trained model would say.
-        self.step("These weights are made up for the lesson, not learned by a trained model")
+        self.step(
+            "These weights are made up for the lesson, not learned by a trained model",
+            say=(
+                self.say("Every weight here was made up for the lesson; no model was trained on real text."),
+                self.say("So the prediction shows the arithmetic, not what a real language model would say."),
+            ),
+        )
         self.wait(0.5)
-        self.step("The last token's row is the one that predicts the next word")
+        self.step(
+            "The last token's row is the one that predicts the next word",
+            say=self.say(
+                "The word after the sentence is predicted from its last token,",
+                Tok(self.last),
+                ", so only that row is used from here on.",
+            ),
+        )
         box = view.row_box(self.last, palette.HIGHLIGHT)
         self.play(Create(box), view.row_labels[self.last].animate.set_color(palette.HIGHLIGHT), run_time=0.8)
         self.wait(1.0)
         self._box = box
         return view
 
-    def _verdict(self, fact: Fact) -> tuple[str, Sentence]:
+    def _verdict(self, fact: Fact) -> tuple[str, tuple[Sentence, ...]]:
         """What the probabilities decide, as drawn: a clear winner, a narrow one, a tie, or no choice.
 
         Read from ``fact`` (:func:`attention_math.facts.prediction`): words tie when
@@ -118,7 +137,7 @@ class NextWordScene(TopicScene):
         if fact.kind == "tie" and runner_up is None:
             return (
                 "Every word is equally likely: these numbers predict nothing; the first is shown",
-                self.say("Every word gets", Pct(top), ": these numbers choose no word.", facts=[fact]),
+                (self.say("Every word gets", Pct(top), ": these numbers choose no word.", facts=[fact]),),
             )
         if fact.kind == "tie":
             tied: list[str | Word] = []
@@ -128,27 +147,45 @@ class NextWordScene(TopicScene):
                 tied.append(Word(f"vocab[{w}]"))
             return (
                 "A tie at the top: no single word wins; the first of them is shown",
-                self.say(*tied, "tie at", Pct(top), ": no single word wins.", facts=[fact]),
+                (
+                    self.say(*tied, "tie at", Pct(top), ": no single word wins.", facts=[fact]),
+                    self.say("The sentence shows the first of them, but the numbers do not choose."),
+                ),
             )
+        # Why it wins: the largest share comes from the highest score, the best-matching embedding.
+        why = (
+            self.say("It is the only candidate, so it takes it all.", facts=[fact])
+            if runner_up is None
+            else self.say(
+                "Its embedding matched the last row best: the highest score gives the largest share.",
+                facts=[fact],
+            )
+        )
         second = f"probs[{runner_up}]"
         if fact.kind == "near":
             return (
                 "The most probable word comes next, but only just",
-                self.say(
-                    Word("predicted_word"),
-                    "comes next, but only just:",
-                    Pct(top),
-                    "against",
-                    Pct(second),
-                    "for",
-                    Word(f"vocab[{runner_up}]"),
-                    ".",
-                    facts=[fact],
+                (
+                    self.say(
+                        Word("predicted_word"),
+                        "comes next, but only just:",
+                        Pct(top),
+                        "against",
+                        Pct(second),
+                        "for",
+                        Word(f"vocab[{runner_up}]"),
+                        ".",
+                        facts=[fact],
+                    ),
+                    why,
                 ),
             )
         return (
             "The prediction: the most probable word comes next",
-            self.say(Word("predicted_word"), "comes next, with probability", Pct(top), ".", facts=[fact]),
+            (
+                self.say(Word("predicted_word"), "comes next, with probability", Pct(top), ".", facts=[fact]),
+                why,
+            ),
         )
 
     # -- scores ------------------------------------------------------------------------
@@ -157,9 +194,27 @@ class NextWordScene(TopicScene):
         """The last row against every word's embedding: one logit in full, then all."""
         h_row, e_view, logit_col, table = self._scores_layout()
         if self.trace.lesson.vocabulary is None:
-            self.step("The candidate words are the sentence's own words, with their embedding rows")
+            self.step(
+                "The candidate words are the sentence's own words, with their embedding rows",
+                say=(
+                    self.say("A real model scores every word it knows."),
+                    self.say(
+                        "This lesson lists no vocabulary, so its candidates are the sentence's own words, "
+                        "each with its embedding row."
+                    ),
+                ),
+            )
         else:
-            self.step("The candidate words are the lesson's own vocabulary, with embeddings it chose")
+            self.step(
+                "The candidate words are the lesson's own vocabulary, with embeddings it chose",
+                say=(
+                    self.say("A real model scores every word it knows."),
+                    self.say(
+                        "Here the candidates are the lesson's own vocabulary, each with an embedding row "
+                        "the lesson chose."
+                    ),
+                ),
+            )
         self.play(
             FadeOut(VGroup(block_view.brackets, block_view.heading, block_view.row_labels, self._box)),
             *(FadeOut(block_view.row(i)) for i in range(self.n) if i != self.last),
@@ -212,7 +267,22 @@ class NextWordScene(TopicScene):
         self, h_row: MatrixView, e_view: MatrixView, logit_col: MatrixView, table: VGroup
     ) -> None:
         """The first word's score: the row times its embedding, entry by entry, summed."""
-        self.step("A word's score: the row times its embedding, entry by entry, summed")
+        self.step(
+            "A word's score: the row times its embedding, entry by entry, summed",
+            say=(
+                self.say(
+                    "To score the word",
+                    Word(f"vocab[{WORD}]"),
+                    ", multiply the last row by its embedding, entry by entry, and add the products up: "
+                    "a dot product.",
+                ),
+                self.say(
+                    "The result,",
+                    Num(f"logits[{WORD}]"),
+                    ", is its logit: the better the two rows match, the higher it is.",
+                ),
+            ),
+        )
         pairs, signs, result = self._dot_expression(WORD, table)
         self._h_box = h_row.row_box(0, palette.HIGHLIGHT)
         self._e_box = e_view.row_box(WORD, palette.HIGHLIGHT)
@@ -238,7 +308,14 @@ class NextWordScene(TopicScene):
 
     def _every_logit(self, e_view: MatrixView, logit_col: MatrixView) -> None:
         """Every other word's score, quickly."""
-        self.step("The same for every word: one score each")
+        self.step(
+            "The same for every word: one score each",
+            say=self.say(
+                "Every other candidate is scored the same way, one dot product each."
+                if self.V > 1
+                else "With a single candidate, there is no other word to score."
+            ),
+        )
         self.play(FadeOut(self._expression), run_time=0.4)
         box = self._e_box
         for w in range(self.V):
@@ -279,7 +356,16 @@ class NextWordScene(TopicScene):
         group = VGroup(words, table, sum_word, total)
         self._fit(group, bottom_room=1.0)
 
-        self.step("Softmax turns the scores into probabilities")
+        self.step(
+            "Softmax turns the scores into probabilities",
+            say=(
+                self.say("Scores can be any size, even negative."),
+                self.say(
+                    "Softmax turns them into probabilities between zero and one that add up to one, "
+                    "and the higher the score, the larger the share."
+                ),
+            ),
+        )
         self.play(
             FadeOut(VGroup(h_row, self._h_token, e_view.brackets, e_view.heading, e_view.cells)),
             ReplacementTransform(e_view.row_labels, words),
@@ -297,7 +383,25 @@ class NextWordScene(TopicScene):
     def _first_exp(self, scores: MatrixView, exps: MatrixView, group: VGroup) -> None:
         """The first word's e to the power of its score minus the largest (so no exp can overflow)."""
         numbers, top = self.numbers, self.predicted
-        self.step("First word: e to the power of its score minus the largest score")
+        self.step(
+            "First word: e to the power of its score minus the largest score",
+            say=(
+                self.say(
+                    "The word",
+                    Word(f"vocab[{WORD}]"),
+                    "scores",
+                    Num(f"logits[{WORD}]"),
+                    "; the largest score is",
+                    Num(f"logits[{top}]"),
+                    ".",
+                ),
+                self.say("E to the power of their difference is", Num(f"logit_exp[{WORD}]"), "."),
+                self.say(
+                    "Subtracting the largest keeps every power at most one, so nothing overflows; "
+                    "the shares stay the same."
+                ),
+            ),
+        )
         self._largest_box = scores.cell_box(top, 0, palette.HIGHLIGHT)
         word_box = scores.cell_box(WORD, 0, LOGITS)
         expression = self._line(
@@ -327,7 +431,15 @@ class NextWordScene(TopicScene):
 
     def _every_exp(self, exps: MatrixView, total: TracedText, sum_word: Text) -> None:
         """Every other word's exp, then their sum."""
-        self.step("The same for every word, then add them all up")
+        self.step(
+            "The same for every word, then add them all up",
+            say=(
+                self.say("Every other word gets its power of e the same way."),
+                self.say("Added together, they make", Num("logit_sum"), "."),
+            )
+            if self.V > 1
+            else self.say("With a single candidate, the sum is its own power of e,", Num("logit_sum"), "."),
+        )
         self._fill_rest(exps)
         self.play(
             FadeOut(self._largest_box), TransformFromCopy(exps.cells, total), FadeIn(sum_word), run_time=1.0
@@ -339,7 +451,23 @@ class NextWordScene(TopicScene):
     ) -> None:
         """The first word's probability: its exp divided by the sum."""
         numbers = self.numbers
-        self.step("A word's probability: its exp divided by the sum")
+        self.step(
+            "A word's probability: its exp divided by the sum",
+            say=(
+                self.say("A word's probability is its share of that sum."),
+                self.say(
+                    "For the word",
+                    Word(f"vocab[{WORD}]"),
+                    ",",
+                    Num(f"logit_exp[{WORD}]"),
+                    "divided by",
+                    Num("logit_sum"),
+                    "gives",
+                    Num(f"probs[{WORD}]"),
+                    ".",
+                ),
+            ),
+        )
         expression = self._line(
             [
                 numbers.number(f"logit_exp[{WORD}]", colour=EXP),
@@ -366,7 +494,13 @@ class NextWordScene(TopicScene):
         self._worked = VGroup(expression, exp_box)
 
     def _every_probability(self, probs: MatrixView) -> None:
-        self.step("The same for every word: the probabilities add up to one")
+        self.step(
+            "The same for every word: the probabilities add up to one",
+            say=self.say(
+                "Every word's power of e is divided by the same sum, "
+                "so together the probabilities add up to one."
+            ),
+        )
         self._fill_rest(probs)
         self.add(probs)
         self.wait(1.0)
@@ -375,10 +509,11 @@ class NextWordScene(TopicScene):
         """The worked line leaves; every other word's entry of ``column`` appears."""
         rest = [(w, column.make_cell(w, 0)) for w in range(self.V) if w != WORD]
         self.play(FadeOut(self._worked), run_time=0.4)
-        self.play(
-            LaggedStart(*(FadeIn(m, shift=0.1 * LEFT) for _, m in rest), lag_ratio=0.2),
-            run_time=0.4 + 0.2 * len(rest),
-        )
+        if rest:  # a single candidate word has no other entries (Manim refuses an empty LaggedStart)
+            self.play(
+                LaggedStart(*(FadeIn(m, shift=0.1 * LEFT) for _, m in rest), lag_ratio=0.2),
+                run_time=0.4 + 0.2 * len(rest),
+            )
         for w, m in rest:
             column.set_cell(w, 0, m)
 
@@ -388,7 +523,12 @@ class NextWordScene(TopicScene):
         """The probabilities as bars; the most probable word follows the sentence."""
         fact = prediction(self.trace)
         chart, sentence, note = self._prediction_layout(tied=fact.kind == "tie")
-        self.step("The probabilities as bars, one per word")
+        self.step(
+            "The probabilities as bars, one per word",
+            say=self.say(
+                "As bars they are easy to compare: the taller the bar, the likelier that word comes next."
+            ),
+        )
         self.play(
             FadeOut(self._softmax_rest),
             FadeOut(probs.brackets),
@@ -432,8 +572,11 @@ class NextWordScene(TopicScene):
             # Untrained numbers often point the last token back at its own word: said, not hidden.
             self.step(
                 "It repeats the sentence's last word: nothing here was trained to avoid that",
-                say=self.say(
-                    "The prediction is the last word again,", Word("predicted_word"), ".", facts=[fact]
+                say=(
+                    self.say(
+                        "The prediction is the last word again,", Word("predicted_word"), ".", facts=[fact]
+                    ),
+                    self.say("Nothing here was trained to avoid repeating a word."),
                 ),
             )
             self.play(Indicate(sentence[self.last], color=palette.HIGHLIGHT), run_time=0.8)
