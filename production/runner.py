@@ -241,7 +241,11 @@ def _manifest_json(topic: str, example: str, trace: Trace, scene: TopicScene) ->
             }
             for timing in scene.timeline
         ],
-        "numbers": {entry.path: {"value": entry.value, "text": entry.text} for entry in numbers.registry},
+        "numbers": {
+            entry.path: {"value": entry.value, "text": entry.text}
+            | ({"percent": entry.percent} if entry.percent is not None else {})
+            for entry in numbers.registry
+        },
         # What the voice says at each step, the numbers it speaks and the facts it states.
         "narration": narration.manifest_entries(scene.narration),
     }

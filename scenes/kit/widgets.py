@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol, Self, TypeVar, cast
 
 import numpy as np
@@ -48,7 +48,7 @@ from manim import (
 from manim.mobject.mobject import _AnimationBuilder
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
-from attention_math.formatting import fmt
+from attention_math.formatting import fmt, fmt_percent
 from attention_math.trace import Trace
 
 from . import palette
@@ -204,6 +204,8 @@ class TracedText(Text):
     trace_path: str
     trace_text: str
     trace_template: str = "{}"
+    #: "number" (:func:`~attention_math.formatting.fmt`) or "percent" (``fmt_percent``: a share as "36%").
+    trace_format: str = "number"
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,8 @@ class RegisteredNumber:
     path: str
     value: float | str
     text: str
+    #: The text as a percentage, when the number is also drawn as one ("36%").
+    percent: str | None = None
 
 
 class NumberFactory:
@@ -296,6 +300,24 @@ class NumberFactory:
                 break
         wrapped.trace_path, wrapped.trace_text, wrapped.trace_template = path, text, "{}"
         return wrapped
+
+    def percent(self, path: str, *, colour: str = palette.TEXT, font_size: float = NUMBER_SIZE) -> TracedText:
+        """The fraction at ``path`` (a weight, a probability) as a percentage, "36%", registered.
+
+        Formatted by :func:`~attention_math.formatting.fmt_percent`, which keeps
+        as much precision as the lesson's decimals give the fraction.
+        """
+        value = float(self.trace.get(path))
+        text = fmt_percent(value, self.decimals)
+        mob = _text_copy(TracedText, text, font=NUMBER_FONT, font_size=font_size, colour=colour)
+        mob.trace_path, mob.trace_text, mob.trace_template, mob.trace_format = path, text, "{}", "percent"
+        known = self._registry.get(path)
+        self._registry[path] = (
+            RegisteredNumber(path, value, fmt(value, self.decimals), text)
+            if known is None
+            else replace(known, percent=text)
+        )
+        return mob
 
     def token(self, index: int, *, colour: str = palette.TEXT) -> TracedText:
         """The label of token ``index``: ``token_labels[index]``, primed on a repeat ("the′")."""

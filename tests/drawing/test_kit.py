@@ -116,3 +116,18 @@ def test_built_shapes_go_to_the_installed_store_by_a_hex_key():
         assert np.array_equal(first.get_all_points(), again.get_all_points())
     finally:
         use_shape_store(previous)
+
+
+def test_a_share_drawn_as_a_percentage_reads_as_the_lesson_states_it_and_is_checked_as_one():
+    # seed 002's softmax [0, 1]: weights 0 and 1 are "0%" and "100%"; at 4 decimals 0.1234 is "12.34%".
+    from attention_math import compute, load_example
+
+    trace = compute(load_example("token-residual"))
+    numbers = NumberFactory(trace)
+    shown = numbers.percent("heads[0].weights[0][1]")
+    assert shown.text == "100%" and shown.trace_format == "percent"
+    (entry,) = numbers.registry
+    assert entry.percent == "100%" and entry.text == "1"
+    assert mismatched_numbers([shown], trace, numbers.decimals) == []
+    shown.trace_format = "number"  # the same text checked as a plain number is a mismatch
+    assert mismatched_numbers([shown], trace, numbers.decimals) != []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from manim import Mobject, Text, VMobject, config
 
-from attention_math.formatting import fmt
+from attention_math.formatting import fmt, fmt_percent
 from attention_math.trace import Trace
 from scenes.kit import palette
 from scenes.kit.colour import MIN_CONTRAST, contrast_ratio, over
@@ -97,7 +97,10 @@ def mismatched_numbers(mobjects: list[Mobject], trace: Trace, decimals: int) -> 
         if not isinstance(t, TracedText):
             continue
         value = trace.get(t.trace_path)
-        expected = value if isinstance(value, str) else fmt(float(value), decimals)
+        if getattr(t, "trace_format", "number") == "percent":
+            expected = fmt_percent(float(value), decimals)
+        else:
+            expected = value if isinstance(value, str) else fmt(float(value), decimals)
         template = t.trace_template
         if template.count("{}") != 1 or any(c.isdigit() for c in template):
             problems.append(f"{t.trace_path}: template {template!r} must hold one '{{}}' and no digit")
