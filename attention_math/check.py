@@ -3,7 +3,10 @@
 A claim is compared element by element at the lesson's display precision: the
 stated and computed numbers agree when `fmt` writes them the same way at
 ``lesson.decimals`` places, i.e. when a reader of the video would see the
-number the lesson text states.
+number the lesson text states. At large magnitudes float64 itself cannot hold
+the decimals (a score of exactly 0 between rows of size 1e12 computes as
+−16777216): there, numbers within :data:`RELATIVE_TOLERANCE` of the largest
+magnitude of the claimed matrix also agree, and the report marks them so.
 """
 
 from __future__ import annotations
@@ -22,7 +25,11 @@ from .lesson import Lesson
 from .loading import _shape_text
 from .trace import HeadTrace, Trace
 
-__all__ = ["ClaimResult", "check_claims", "format_report"]
+__all__ = ["RELATIVE_TOLERANCE", "ClaimResult", "check_claims", "format_report"]
+
+#: Two numbers agree when they differ by at most this fraction of the claimed
+#: matrix's largest magnitude (float64 keeps about 16 digits; sums lose a few).
+RELATIVE_TOLERANCE = 1e-12
 
 # Trace names whose first index is a token (row) position ...
 _TOKEN_ROWS = frozenset(
@@ -47,7 +54,11 @@ class ClaimResult:
     stated_text, computed_text
         Both written by `fmt` at the lesson's ``decimals``.
     agrees
-        ``stated_text == computed_text``.
+        ``stated_text == computed_text``, or ``by_tolerance``.
+    by_tolerance
+        The texts differ, but only by float64 rounding at this magnitude:
+        ``|stated - computed| <= RELATIVE_TOLERANCE * scale``, ``scale`` the
+        largest magnitude in the claimed matrix.
     """
 
     path: str
@@ -56,6 +67,7 @@ class ClaimResult:
     stated_text: str
     computed_text: str
     agrees: bool
+    by_tolerance: bool = False
 
 
 def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
@@ -91,6 +103,7 @@ def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
                 f"claims.{path}",
                 f"states {_shape_text(stated.shape)} but the trace has {_shape_text(computed.shape)} there",
             )
+        scale = _scale(trace, path, computed)
         for index in np.ndindex(computed.shape):
             results.append(
                 _result(
@@ -98,9 +111,21 @@ def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
                     float(stated[index]),
                     float(computed[index]),
                     lesson.decimals,
+                    scale,
                 )
             )
     return results
+
+
+def _scale(trace: Trace, path: str, computed: np.ndarray) -> float:
+    """The largest magnitude in the matrix a claim is part of (its path without the last indices)."""
+    whole = re.sub(r"(\[\d+\])+$", "", path.strip())
+    try:
+        values = np.asarray(trace.get(whole), dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        values = computed
+    finite = values[np.isfinite(values)]
+    return float(np.max(np.abs(finite))) if finite.size else 0.0
 
 
 def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
@@ -131,7 +156,7 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
             _about(r.path, lesson.tokens),
             r.stated_text,
             r.computed_text,
-            "✓" if r.agrees else "✗",
+            ("✓*" if r.by_tolerance else "✓") if r.agrees else "✗",
         )
         for r in results
     ]
@@ -150,6 +175,11 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
     verb = "disagrees" if bad == 1 else "disagree"
     noun = "claim" if len(results) == 1 else "claims"
     lines += ["", f"{bad} of {len(results)} {noun} {verb}"]
+    if any(r.by_tolerance for r in results):
+        lines.append(
+            f"* agrees up to float64 rounding: differs by at most {RELATIVE_TOLERANCE:g} of the largest "
+            "number in its matrix (at this magnitude the computer cannot hold the decimals)"
+        )
     return "\n".join(lines)
 
 
@@ -181,16 +211,24 @@ def _problem(path: str, error: KeyError) -> str:
     return "names nothing in the trace: " + " ".join(str(problem).split())
 
 
-def _result(path: str, stated: float, computed: float, decimals: int) -> ClaimResult:
+def _result(path: str, stated: float, computed: float, decimals: int, scale: float = 0.0) -> ClaimResult:
     stated_text = fmt(stated, decimals)
     computed_text = fmt(computed, decimals)
+    same = stated_text == computed_text
+    close = (
+        not same
+        and np.isfinite(stated)
+        and np.isfinite(computed)
+        and abs(stated - computed) <= RELATIVE_TOLERANCE * max(scale, abs(stated), abs(computed))
+    )
     return ClaimResult(
         path=path,
         stated=stated,
         computed=computed,
         stated_text=stated_text,
         computed_text=computed_text,
-        agrees=stated_text == computed_text,
+        agrees=same or bool(close),
+        by_tolerance=bool(close),
     )
 
 

@@ -160,3 +160,50 @@ def test_a_claim_the_trace_cannot_answer_is_a_lesson_error(claims, key, fragment
     assert str(info.value).startswith(f"{key}: ")
     assert fragment in str(info.value), str(info.value)
     assert "\n" not in str(info.value)
+
+
+# -- issue 12: at large magnitudes, compare within float64's precision ---------------
+
+
+def test_a_claim_exact_by_hand_agrees_where_float64_cannot_hold_the_decimals():
+    from fractions import Fraction
+
+    from attention_math import compute
+    from attention_math.check import check_claims, format_report
+    from attention_math.loading import lesson_from_dict
+
+    big = 9e11
+    rows = [[big, 1.0, big], [big, 1.0, -big]]
+    identity = [[1.0 if i == j else 0.0 for j in range(3)] for i in range(3)]
+    data = {
+        "tokens": ["a", "b"],
+        "embeddings": rows,
+        "w_q": identity,
+        "w_k": identity,
+        "w_v": identity,
+        "scale": False,
+    }
+    # By hand, exactly: score(a, b) = big*big + 1*1 + big*(-big) = 1.
+    exact = sum(Fraction(x) * Fraction(y) for x, y in zip(rows[0], rows[1], strict=True))
+    assert exact == 1
+    data["claims"] = {"scores[0][1]": float(exact), "scores[0][0]": 2 * big * big * 1.01 + 1}
+    lesson = lesson_from_dict(data, "huge")
+    trace = compute(lesson)
+    results = {r.path: r for r in check_claims(lesson, trace)}
+    exact_claim = results["scores[0][1]"]
+    assert exact_claim.agrees
+    # float64 loses the 1 next to 8.1e23: either the texts match or the tolerance says why they agree.
+    assert exact_claim.by_tolerance == (exact_claim.stated_text != exact_claim.computed_text)
+    # A claim one percent off is still a slip, at any magnitude.
+    assert not results["scores[0][0]"].agrees
+    report = format_report(list(results.values()), lesson)
+    if exact_claim.by_tolerance:
+        assert "✓*" in report and "agrees up to float64 rounding" in report
+
+
+def test_small_numbers_are_still_compared_at_the_lessons_decimals():
+    from attention_math.check import _result
+
+    assert not _result("q[0][0]", 0.12, 0.13, 2).agrees
+    assert _result("q[0][0]", 0.124, 0.12, 2).agrees
+    assert not _result("q[0][0]", 0.12, 0.13, 2, scale=1.0).by_tolerance
