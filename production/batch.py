@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TextIO
 
 from attention_math import DEFAULT_EXAMPLE, EXAMPLES, LessonError, compute, load_example, load_lesson
+from attention_math.check import check_claims
 from attention_math.lesson import Lesson
 from attention_math.trace import Trace
 from scenes import drawable_problem, lesson_for, topic_problem
@@ -166,15 +167,20 @@ class Plan:
 def plan_renders(requests: Sequence[RenderRequest], lessons: Mapping[str, Lesson]) -> Plan:
     """Check ``requests`` (drawn from ``lessons``, by their ``example``) before anything renders.
 
-    A lesson the frame cannot show raises :class:`attention_math.LessonError`;
+    A lesson the frame cannot show, or whose claims name nothing in its trace,
+    raises :class:`attention_math.LessonError`;
     a topic that cannot be drawn from its lesson is a problem of the plan.
     Each trace is computed once: topics that draw the lesson as it is share one.
     """
-    for lesson in lessons.values():
+    computed: dict[tuple[str, str | None], Trace] = {}
+    for name, lesson in lessons.items():
         problem = drawable_problem(lesson)
         if problem:
             raise LessonError(None, problem)
-    computed: dict[tuple[str, str | None], Trace] = {}
+        if lesson.claims:
+            # Claims that name nothing are refused here as `check` refuses them (LessonError).
+            computed[name, None] = compute(lesson)
+            check_claims(lesson, computed[name, None])
     traces: dict[RenderRequest, Trace] = {}
     problems: dict[RenderRequest, str] = {}
     for request in requests:

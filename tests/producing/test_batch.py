@@ -703,3 +703,25 @@ def test_more_jobs_than_the_machine_allows_are_clamped_with_a_note(tmp_path, mon
     assert result.exit_code == 0, result.output
     assert seen["w"] == 2
     assert "--jobs 60 is more than this machine's cores allow; using 2" in result.output
+
+
+def test_render_refuses_claims_that_name_nothing_with_the_same_line_as_check(tmp_path):
+    from click.testing import CliRunner
+
+    import render
+
+    lesson = tmp_path / "claims.toml"
+    lesson.write_text(
+        'tokens = ["a", "b"]\nembeddings = [[1.0, 0.0], [0.0, 1.0]]\n'
+        "w_q = [[1.0, 0.0], [0.0, 1.0]]\nw_k = [[1.0, 0.0], [0.0, 1.0]]\nw_v = [[1.0, 0.0], [0.0, 1.0]]\n"
+        '[claims]\n"q[7][0]" = 1.0\n',
+        encoding="utf-8",
+    )
+    checked = CliRunner().invoke(render.cli, ["check", str(lesson)])
+    rendered = CliRunner().invoke(
+        render.cli, ["--lesson", str(lesson), "--preview", "--media-dir", str(tmp_path / "media")]
+    )
+    line = "error: claims.q[7][0]: names nothing in the trace: index 7 is past the end of q (length 2)"
+    assert checked.exit_code == rendered.exit_code == 2
+    assert checked.output.strip() == rendered.output.strip() == line
+    assert not (tmp_path / "media").exists()
