@@ -143,20 +143,30 @@ def _lighten(mob: _M) -> _M:
     return mob
 
 
-def _load_or_build(key: tuple[object, ...], build: Callable[[], Mobject]) -> Mobject:
-    """``build()``, or the same mobject read back from the installed store."""
+def _load_or_build(
+    key: tuple[object, ...], build: Callable[[], Mobject], fits: Callable[[Mobject], bool] | None = None
+) -> Mobject:
+    """``build()``, or the same mobject read back from the installed store.
+
+    ``fits`` checks what is read (its class, its text) before it is used; a
+    stored shape that does not fit is built again.
+    """
     store = _store
     if store is None:
         return _lighten(build())
     name = hashlib.sha256(repr(key).encode()).hexdigest()
     mob = store.load(name)
+    if mob is not None and fits is not None and not fits(mob):
+        mob = None
     if mob is None:
         mob = _lighten(build())
         store.save(name, mob)
     return mob
 
 
-def _prototype(key: tuple[object, ...], build: Callable[[], _M]) -> _M:
+def _prototype(
+    key: tuple[object, ...], build: Callable[[], _M], fits: Callable[[Mobject], bool] | None = None
+) -> _M:
     """The mobject ``build`` makes for ``key``, built once (then kept in memory and in the store).
 
     The key includes the frame's pixel size and the renderer, the only settings
@@ -167,7 +177,7 @@ def _prototype(key: tuple[object, ...], build: Callable[[], _M]) -> _M:
     if mob is None:
         if len(_PROTOTYPES) >= _MAX_PROTOTYPES:
             _PROTOTYPES.clear()
-        mob = _PROTOTYPES[full_key] = _load_or_build(full_key, build)
+        mob = _PROTOTYPES[full_key] = _load_or_build(full_key, build, fits)
     return cast(_M, mob)
 
 
@@ -185,7 +195,11 @@ def make_text(content: str, *, font: str, font_size: float, colour: str) -> Text
 def _text_copy(cls: type[_T], content: str, *, font: str, font_size: float, colour: str) -> _T:
     """A new ``cls(content, ...)``, copied from the one prototype of these arguments."""
     key = (f"{cls.__module__}.{cls.__qualname__}", content, font, float(font_size), str(colour))
-    prototype = _prototype(key, lambda: cls(content, font=font, font_size=font_size, color=colour))
+    prototype = _prototype(
+        key,
+        lambda: cls(content, font=font, font_size=font_size, color=colour),
+        lambda mob: type(mob) is cls and getattr(mob, "text", None) == content,
+    )
     return prototype.copy()
 
 

@@ -113,14 +113,14 @@ def assert_same_render(found: dict[str, object], reference: dict[str, object]) -
 
 def assert_cache_readable(cache: Path) -> None:
     """Every entry of the mobject cache loads (a torn write would not)."""
-    import pickle
-
     from manim import Mobject
 
-    entries = list(cache.rglob("*.pickle"))
+    from production.shape_codec import decode
+
+    entries = list(cache.rglob("*.npz"))
     assert entries
     for entry in entries:
-        assert isinstance(pickle.loads(entry.read_bytes()), Mobject), entry
+        assert isinstance(decode(entry.stem, entry.read_bytes()), Mobject), entry
 
 
 # ------------------------------------------------------------------ interruptions
