@@ -24,6 +24,7 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.narration import Num, Part, Sentence, Tok
 from .kit.stage import TopicScene
 from .kit.widgets import MatrixView, animate, entries, fit_in_frame, formula, label
 
@@ -33,6 +34,8 @@ __all__ = ["EmbeddingsScene"]
 SIDE_ROOM = 3.6
 # Height of the band at the top where the sentence is shown first.
 SENTENCE_BAND = 1.2
+# A first row this short is read out in full; a longer one by its first and last numbers.
+SPOKEN_ROW = 4
 
 
 class EmbeddingsScene(TopicScene):
@@ -43,7 +46,13 @@ class EmbeddingsScene(TopicScene):
     def construct(self) -> None:
         x_view, labels = self._layout()
         sentence = self._sentence(x_view)
-        self.step("A sentence is split into tokens")
+        self.step(
+            "A sentence is split into tokens",
+            say=self.say(
+                "A model cannot read words, only numbers. So first the sentence is split into tokens, "
+                "words or pieces of words, each handled on its own."
+            ),
+        )
         self.play(LaggedStart(*(FadeIn(t, shift=0.2 * DOWN) for t in sentence), lag_ratio=0.2), run_time=1.2)
         self.wait(1.0)
         self._first_token(x_view, sentence)
@@ -51,7 +60,15 @@ class EmbeddingsScene(TopicScene):
         previous = self._dimensions(x_view)
 
         # The result: X, one row per token and one column per dimension.
-        self.step("X: one row per token, one column per dimension")
+        self.step(
+            "X: one row per token, one column per dimension",
+            say=(
+                self.say("So X has one row for each token and one column for each dimension."),
+                self.say("Next, each row gets its position added.")
+                if self.trace.positional_kind != "none"
+                else self.say("These are the numbers attention starts from."),
+            ),
+        )
         self.play(
             *(FadeOut(mark) for mark in self._column_marks),
             *_recolour(x_view.column(previous), palette.EMBEDDING),
@@ -102,7 +119,15 @@ class EmbeddingsScene(TopicScene):
 
     def _first_token(self, x_view: MatrixView, sentence: VGroup) -> None:
         """One token in full: its label moves to the row it will own, its numbers appear."""
-        self.step("Each token is looked up as a row of numbers: its embedding")
+        self.step(
+            "Each token is looked up as a row of numbers: its embedding",
+            say=(
+                self.say(
+                    "Each token is looked up in a table and replaced by a row of numbers, its embedding."
+                ),
+                self._first_row_said(x_view.shape[1]),
+            ),
+        )
         first_box = x_view.row_box(0, palette.HIGHLIGHT)
         embedding_word = label("embedding", colour=palette.EMBEDDING, font_size=24)
         embedding_word.next_to(first_box, RIGHT, buff=0.3)
@@ -120,7 +145,15 @@ class EmbeddingsScene(TopicScene):
     def _every_token(self, x_view: MatrixView, sentence: VGroup) -> None:
         """The same for every other token, quickly: the rows stack into X."""
         n = x_view.shape[0]
-        self.step("The same for every token: the rows stack into the matrix X")
+        self.step(
+            "The same for every token: the rows stack into the matrix X",
+            say=(
+                self.say(
+                    "Every other token is looked up the same way; stacked in sentence order, the rows make X."
+                ),
+                self.say("A trained model learns these numbers; here the lesson gives them."),
+            ),
+        )
         self.play(*(FadeOut(mark) for mark in self._first_marks), run_time=0.4)
         self.play(
             LaggedStart(
@@ -146,7 +179,13 @@ class EmbeddingsScene(TopicScene):
         Returns the column left highlighted.
         """
         d = x_view.shape[1]
-        self.step("A dimension is one column: one feature across all tokens")
+        self.step(
+            "A dimension is one column: one feature across all tokens",
+            say=(
+                self.say("A column is one dimension: the same feature, read for every token."),
+                self._first_column_said(x_view.shape[0]),
+            ),
+        )
         column_box = x_view.column_box(0, palette.HIGHLIGHT)
         dimension_word = label("one dimension", colour=palette.HIGHLIGHT, font_size=22)
         dimension_word.next_to(column_box, DOWN, buff=0.2)
@@ -158,7 +197,13 @@ class EmbeddingsScene(TopicScene):
         )
         self.wait(1.2)
 
-        self.step("Every token has one number in every dimension")
+        self.step(
+            "Every token has one number in every dimension",
+            say=self.say(
+                "Across the columns, every token has a number in every dimension, "
+                "so all the rows have the same length."
+            ),
+        )
         previous = 0
         for j in range(1, d):
             new_box = x_view.column_box(j, palette.HIGHLIGHT)
@@ -173,6 +218,42 @@ class EmbeddingsScene(TopicScene):
         self.wait(1.0)
         self._column_marks = VGroup(column_box, dimension_word)
         return previous
+
+    def _first_row_said(self, d: int) -> Sentence:
+        """The first token's row, as drawn: every number when it is short, else its first and last."""
+        if d == 1:
+            return self.say(Tok(0), "becomes the single number", Num("embeddings[0][0]"), ".")
+        if d <= SPOKEN_ROW:
+            numbers: list[Part] = []
+            for j in range(d):
+                if j:
+                    numbers.append("and" if j == d - 1 else ",")
+                numbers.append(Num(f"embeddings[0][{j}]"))
+            return self.say(Tok(0), "becomes the numbers", *numbers, ".")
+        return self.say(
+            Tok(0),
+            "becomes the row that starts with",
+            Num("embeddings[0][0]"),
+            "and ends with",
+            Num(f"embeddings[0][{d - 1}]"),
+            ".",
+        )
+
+    def _first_column_said(self, n: int) -> Sentence:
+        """The first column, as drawn: its first and last tokens' numbers."""
+        if n == 1:
+            return self.say("In the first dimension,", Tok(0), "has", Num("embeddings[0][0]"), ".")
+        return self.say(
+            "In the first dimension,",
+            Tok(0),
+            "has",
+            Num("embeddings[0][0]"),
+            "and",
+            Tok(n - 1),
+            "has",
+            Num(f"embeddings[{n - 1}][0]"),
+            ".",
+        )
 
 
 def _recolour(cells: VGroup, colour: str) -> list[Animation]:

@@ -27,8 +27,11 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import focus, masked_future
+
 from .kit import palette
 from .kit.attention import cell_shade, heat_cells, legible_opacity, token_matrix
+from .kit.narration import Num, Part, Sentence, Tok, say_focus
 from .kit.stage import TopicScene
 from .kit.widgets import (
     DIGIT_FLOOR,
@@ -67,20 +70,36 @@ class MaskingScene(TopicScene):
         title = self.title('{{ A : a }} = op("softmax")(' + self.score_name + " + {{ M : m }})")
         scores, arrow, weights, layout = self._layout(title)
 
+        decoder = self.say(
+            "In a decoder, a token may look only at itself and the tokens before it: "
+            "the later ones are not written yet."
+        )
         if head.several:
-            self.step("Causal attention, shown for the first head")
+            self.step(
+                "Causal attention, shown for the first head",
+                say=(
+                    decoder,
+                    self.say("We follow head", Num(head.number_path), "; every head is masked the same way."),
+                ),
+            )
         else:
-            self.step("Causal attention: scores as usual, then a mask")
+            self.step(
+                "Causal attention: scores as usual, then a mask",
+                say=(decoder, self.say("The scores are computed as usual; the mask comes next.")),
+            )
         self.play(FadeIn(title), FadeIn(scores), run_time=1.0)
         self.wait(0.6)
 
-        self.step("Above the diagonal, a token meets a later token")
+        self.step("Above the diagonal, a token meets a later token", say=self._later_said())
         shades = VGroup(*(cell_shade(scores, i, j, palette.MASK, MASK_SHADE) for i, j in self.hidden))
         self.play(LaggedStart(*(FadeIn(s) for s in shades), lag_ratio=0.1), run_time=1.0)
         self.wait(1.2)
         self._mask(scores)
 
-        self.step("The softmax turns each row into weights")
+        self.step(
+            "The softmax turns each row into weights",
+            say=self.say("The softmax then turns each row of scores into weights that add up to one."),
+        )
         self.play(
             FadeIn(arrow),
             FadeIn(weights.brackets),
@@ -92,7 +111,7 @@ class MaskingScene(TopicScene):
         row_box = self._one_row(scores, weights, layout)
         self._every_row(scores, weights, row_box)
 
-        self.step("A token cannot look at later tokens")
+        self.step("A token cannot look at later tokens", say=self._closing_said())
         greyed = [animate(weights.cell(i, j)).set_color(palette.MUTED).build() for i, j in self.hidden]
         self.play(LaggedStart(*greyed, lag_ratio=0.05), run_time=1.0)
         self.wait(2.5)
@@ -142,7 +161,7 @@ class MaskingScene(TopicScene):
     def _mask(self, scores: MatrixView) -> None:
         """The hidden scores become −∞ (the masked scores from the trace); the name gains + M."""
         numbers, head = self.numbers, self.first_head
-        self.step("Those scores become minus infinity")
+        self.step("Those scores become minus infinity", say=self._minus_infinity_said())
         masked_text = self.score_name + " + {{ M : m }}"
         masked_name = (
             formula(masked_text, palette.roles(masked_text))
@@ -178,7 +197,7 @@ class MaskingScene(TopicScene):
         n = weights.shape[0]
         r = min(1, n - 1)
         j_hidden = min(r + 1, n - 1)
-        self.step("e to the minus infinity is zero: no weight at all")
+        self.step("e to the minus infinity is zero: no weight at all", say=self._one_row_said(r, j_hidden))
         row_box = scores.row_box(r, palette.HIGHLIGHT)
         self.play(Create(row_box), run_time=0.5)
         if j_hidden > r:
@@ -219,7 +238,27 @@ class MaskingScene(TopicScene):
     def _every_row(self, scores: MatrixView, weights: MatrixView, row_box: SurroundingRectangle) -> None:
         """Every other row of weights, its hidden cells shaded as the mask."""
         n = weights.shape[0]
-        self.step("The same for every row: weight only on the past")
+        weights_path = self.first_head.path("weights")
+        self.step(
+            "The same for every row: weight only on the past",
+            say=(
+                self.say("Every row goes through the softmax the same way."),
+                say_focus(
+                    self.narrator, focus(self.trace, self.first_head.index, 0), weights_path=weights_path
+                ),
+                *(
+                    ()
+                    if n == 1
+                    else (
+                        say_focus(
+                            self.narrator,
+                            focus(self.trace, self.first_head.index, n - 1),
+                            weights_path=weights_path,
+                        ),
+                    )
+                ),
+            ),
+        )
         box = row_box
         for i in [a for a in range(n) if a != self._shown_row]:
             cells = [weights.make_cell(i, j) for j in range(n)]
@@ -234,6 +273,90 @@ class MaskingScene(TopicScene):
                 weights.set_cell(i, j, cell)
             box = new_box
         self.play(FadeOut(box), run_time=0.3)
+
+    # -- narration -----------------------------------------------------------------------
+
+    def _hidden_from(self, row: int) -> tuple[list[int], Sentence | None]:
+        """The tokens the mask hides from ``row`` (a fact), and the fact's sentence when it hides none."""
+        fact = masked_future(self.trace, self.first_head.index, row)
+        hidden: list[int] = fact.found["hidden"]
+        if hidden:
+            return hidden, None
+        return hidden, self.say(
+            "Nothing comes after", Tok(row), ", so the mask hides nothing from it.", facts=[fact]
+        )
+
+    def _later_said(self) -> tuple[Sentence, ...]:
+        """Which cells are shaded: the first token's row says it for the rest."""
+        fact = masked_future(self.trace, self.first_head.index, 0)
+        if not fact.found["hidden"]:
+            return (
+                self.say(
+                    "With a single token, nothing comes later, so there is nothing to hide.", facts=[fact]
+                ),
+            )
+        return (
+            self.say(
+                "Every shaded cell pairs a token with a later one, which a decoder has not written yet."
+            ),
+            self.say(
+                Tok(0),
+                ", the first token, must not see",
+                *_tokens(fact.found["hidden"], "or"),
+                ".",
+                facts=[fact],
+            ),
+        )
+
+    def _minus_infinity_said(self) -> tuple[Sentence, ...]:
+        """The mask adds minus infinity to the hidden scores, spoken from the first one drawn."""
+        fact = masked_future(self.trace, self.first_head.index, 0)
+        hidden = fact.found["hidden"]
+        if not hidden:
+            return (self.say("Here no score is hidden, so the mask changes nothing.", facts=[fact]),)
+        return (
+            self.say(
+                "The mask M adds",
+                Num(self.first_head.path(f"masked[0][{hidden[0]}]")),
+                "to each hidden score, before the softmax.",
+                facts=[fact],
+            ),
+            self.say("Whatever the score was, it can no longer win any attention."),
+        )
+
+    def _one_row_said(self, r: int, j_hidden: int) -> tuple[Sentence, ...]:
+        """Row ``r`` through the softmax: e to minus infinity is zero, then where its weight goes."""
+        head = self.first_head
+        hidden, nothing = self._hidden_from(r)
+        where = say_focus(self.narrator, focus(self.trace, head.index, r), weights_path=head.path("weights"))
+        if nothing is not None:
+            return nothing, where
+        zero = self.say(
+            "The softmax takes e to each score: e to the",
+            Num(head.path(f"masked[{r}][{j_hidden}]")),
+            "is",
+            Num(head.path(f"exp[{r}][{j_hidden}]")),
+            ", so",
+            *_tokens(hidden),
+            "gets" if len(hidden) == 1 else "get",
+            "no weight.",
+            facts=[masked_future(self.trace, head.index, r)],
+        )
+        return zero, self.say("The weights that are left still add up to one."), where
+
+    def _closing_said(self) -> tuple[Sentence, ...]:
+        """What the zeros above the diagonal mean."""
+        fact = masked_future(self.trace, self.first_head.index, 0)
+        if not fact.found["hidden"]:
+            return (self.say("A single token can only ever look at itself.", facts=[fact]),)
+        return (
+            self.say(
+                "The zeros above the diagonal are the mask at work: each token's weight rests on itself "
+                "and the tokens before it.",
+                facts=[fact],
+            ),
+            self.say("So the model cannot peek at the word it is learning to predict."),
+        )
 
     def _row_heat(self, weights: MatrixView, i: int) -> VGroup:
         """Row i's shading: weights by strength, hidden cells in the mask colour."""
@@ -251,3 +374,13 @@ class MaskingScene(TopicScene):
             *(cell_shade(weights, i, j, palette.MASK, MASK_SHADE) for j in range(n) if (i, j) in self.hidden)
         )
         return VGroup(heat, masks)
+
+
+def _tokens(indices: list[int], last: str = "and") -> list[Part]:
+    """``"a"``, ``"a and b"``, ``"a, b and c"`` (or ``last`` for "and") as sentence parts."""
+    parts: list[Part] = []
+    for n, index in enumerate(indices):
+        if n:
+            parts.append(last if n == len(indices) - 1 else ",")
+        parts.append(Tok(index))
+    return parts

@@ -25,6 +25,7 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.narration import Num, Sentence, Tok
 from .kit.stage import Region, TopicScene
 from .kit.widgets import (
     DIGIT_FLOOR,
@@ -76,10 +77,19 @@ class ProjectionScene(TopicScene):
         x_view, times, w_view, equals, out_view = self._parts
         panel.next_to(layout, DOWN, buff=PANEL_GAP).set_x(0)
 
-        self.step("Each token's embedding is one row of X")
+        self.step(
+            "Each token's embedding is one row of X",
+            say=self.say("We start from X, where each token's embedding is one row."),
+        )
         self.play(FadeIn(title), FadeIn(x_view), run_time=1.0)
 
-        self.step("Q = X times W_q: a query is what each token looks for")
+        self.step(
+            "Q = X times W_q: a query is what each token looks for",
+            say=(
+                self.say("Multiplying X by a weight matrix, W q, gives Q, the queries."),
+                self.say("A token's query is what it is looking for in the other tokens."),
+            ),
+        )
         self.play(
             FadeIn(times),
             FadeIn(w_view),
@@ -90,10 +100,16 @@ class ProjectionScene(TopicScene):
             run_time=1.0,
         )
 
-        self.step("One entry in full: a row of X times a column of W_q")
+        self.step("One entry in full: a row of X times a column of W_q", say=self._entry_said("q", i, j))
         self._sweep_entry("q", x_view, w_view, out_view, i, j, panel)
 
-        self.step("The same for every entry of Q")
+        self.step(
+            "The same for every entry of Q",
+            say=self.say(
+                "Every other entry is made the same way, from a row of X and a column of W q, "
+                "so each token gets its own row of Q."
+            ),
+        )
         self._fill_rest("q", x_view, out_view, skip={(i, j)})
         return title, x_view, w_view, out_view, (times, equals)
 
@@ -153,11 +169,26 @@ class ProjectionScene(TopicScene):
             f"{{{{ {name} : o }}}} = {{{{ X : x }}}} dot {{{{ {weight_name} : w }}}}",
             {"o": colour, "x": palette.EMBEDDING, "w": colour},
         ).move_to(title)
-        self.step(
-            "Keys: the same with W_k; a key is what a token offers"
-            if role == "k"
-            else "Values: the same with W_v; a value is what a token gives"
-        )
+        if role == "k":
+            self.step(
+                "Keys: the same with W_k; a key is what a token offers",
+                say=(
+                    self.say("Keys come from the same X with a second matrix, W k."),
+                    self.say(
+                        "A token's key is what it offers: the queries of other tokens are matched against it."
+                    ),
+                ),
+            )
+        else:
+            self.step(
+                "Values: the same with W_v; a value is what a token gives",
+                say=(
+                    self.say("Values use a third matrix, W v."),
+                    self.say(
+                        "A token's value is the information it passes on to the tokens that attend to it."
+                    ),
+                ),
+            )
         self.play(
             FadeOut(w_view),
             FadeOut(out_view),
@@ -173,7 +204,18 @@ class ProjectionScene(TopicScene):
 
     def _all_three(self, title: VMobject, leaving: VGroup, out_view: MatrixView) -> None:
         """Q, K and V side by side."""
-        self.step("Q, K and V: three views of the same tokens")
+        self.step(
+            "Q, K and V: three views of the same tokens",
+            say=(
+                self.say("Q, K and V each have one row per token: three views of the same tokens."),
+                *(
+                    (self.say("With several heads, each head takes its own group of their columns."),)
+                    if len(self.trace.heads) > 1
+                    else ()
+                ),
+                self.say("Next, every query is compared with every key."),
+            ),
+        )
         n, d = self.trace.x.shape
         region = self.content(below=title)
 
@@ -318,6 +360,27 @@ class ProjectionScene(TopicScene):
         out_view.set_cell(i, j, cell)
         self.wait(0.6)
         self.play(FadeOut(VGroup(panel, row_box, col_box, out_box)), run_time=0.5)
+
+    def _entry_said(self, role: str, i: int, j: int) -> tuple[Sentence, ...]:
+        """The entry worked in full, said while it is drawn: the first product, then the sum."""
+        name = ROLE[role][0]
+        product = self.say(
+            "The row of",
+            Tok(i),
+            "and the column multiply pair by pair: first",
+            Num(f"x[{i}][0]"),
+            "times",
+            Num(f"w_{role}[0][{j}]"),
+            "is",
+            Num(f"{role}_terms[{i}][{j}][0]"),
+            ".",
+        )
+        if self.trace.x.shape[1] == 1:
+            return product, self.say("With a single pair, that product is the entry of", name, "itself.")
+        total = self.say(
+            "The products add up in a running sum, to", Num(f"{role}[{i}][{j}]"), ": one entry of", name, "."
+        )
+        return product, total
 
     def _sum_panel(self, role: str, i: int, j: int, max_width: float) -> VGroup:
         """``x_i0 × w_0j + x_i1 × w_1j + ...``, each product under its pair, the running sum below.

@@ -35,6 +35,7 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
+    AnimationGroup,
     Camera,
     FadeIn,
     FadeOut,
@@ -221,8 +222,17 @@ class TopicScene(Scene):
         self._open = (caption, start)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
-        """Manim's ``play``, noting when the picture last moved (waits do not move it)."""
-        super().play(*args, **kwargs)
+        """Manim's ``play``, noting when the picture last moved (waits do not move it).
+
+        A group of no animations (a ``LaggedStart`` over the other tokens of a
+        one-token lesson, say) is dropped, as Manim refuses to play one; a play
+        left with nothing to animate holds the picture for its run time instead.
+        """
+        animations = [arg for arg in args if not _empty_group(arg)]
+        if args and not animations:
+            self.wait(kwargs.get("run_time", 1.0))
+            return
+        super().play(*animations, **kwargs)
         if not self._waiting:
             self._still_from = self._now
 
@@ -452,6 +462,13 @@ class _Renderer(CairoRenderer):
         if self.skip_animations:
             return
         super().render(scene, time, moving_mobjects)
+
+
+def _empty_group(animation: object) -> bool:
+    """An animation group (``LaggedStart``, ``AnimationGroup``) with nothing in it, at any depth."""
+    if not isinstance(animation, AnimationGroup):
+        return False
+    return all(_empty_group(inner) for inner in animation.animations)
 
 
 def _slug(text: str) -> str:
