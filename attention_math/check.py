@@ -35,7 +35,8 @@ RELATIVE_TOLERANCE = 1e-12
 _TOKEN_ROWS = frozenset(
     "embeddings positional x q k v q_terms q_partial k_terms k_partial v_terms v_partial "
     "scores score_terms scaled mask masked exp row_sums weights context context_terms "
-    "concat output residual add_1 norm_1 ffn_hidden ffn_out add_2 norm_2".split()
+    "concat output output_terms output_partial residual add_1 norm_1 norm_1_mean norm_1_std ffn_pre "
+    "ffn_hidden ffn_out add_2 norm_2 norm_2_mean norm_2_std".split()
 )
 # ... and those whose second index is a token too: the one a row attends to.
 _TOKEN_PAIRS = frozenset("scores score_terms scaled mask masked exp weights context_terms".split())

@@ -1,8 +1,8 @@
 """The attention pipeline: from a lesson to a trace of every intermediate.
 
 Pure NumPy in float64. :func:`compute` is the only producer of a
-:class:`~attention_math.trace.Trace`; :func:`softmax`, :func:`softmax_parts`
-and :func:`layer_norm` are the building blocks it shares with tests and scenes.
+:class:`~attention_math.trace.Trace`; :func:`softmax`, :func:`softmax_parts`,
+:func:`layer_norm` and :func:`layer_norm_parts` are the building blocks it shares with tests and scenes.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from attention_math.positional import sinusoidal
 from attention_math.trace import HeadTrace, Trace
 
 __all__ = [
+    "LayerNormParts",
     "SoftmaxParts",
     "compute",
     "default_feed_forward",
     "default_vocabulary",
     "layer_norm",
+    "layer_norm_parts",
     "softmax",
     "softmax_parts",
 ]
@@ -33,14 +35,19 @@ __all__ = [
 _BLOCK_FIELDS = (
     "add_1",
     "norm_1",
+    "norm_1_mean",
+    "norm_1_std",
     "w_1",
     "b_1",
     "w_2",
     "b_2",
+    "ffn_pre",
     "ffn_hidden",
     "ffn_out",
     "add_2",
     "norm_2",
+    "norm_2_mean",
+    "norm_2_std",
     "logits",
     "logit_exp",
     "logit_sum",
@@ -48,6 +55,19 @@ _BLOCK_FIELDS = (
     "predicted",
     "predicted_word",
 )
+
+
+class LayerNormParts(NamedTuple):
+    """The pieces of a layer norm a scene shows: ``normalised = (x - mean) / std``.
+
+    ``mean`` and ``std`` have the input's shape without its last axis; ``std``
+    is ``sqrt(var + eps)`` with the biased variance (divide by d), the number
+    layer norm really divides by.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    normalised: np.ndarray
 
 
 class SoftmaxParts(NamedTuple):
@@ -147,7 +167,29 @@ def layer_norm(x: ArrayLike, eps: float = 1e-5) -> np.ndarray:
     np.ndarray
         ``(x - mean) / sqrt(var + eps)`` with the mean and the biased variance
         (divide by d, not d - 1) of each row, as
-        ``torch.nn.functional.layer_norm(x, x.shape[-1:], eps=eps)``.
+        ``torch.nn.functional.layer_norm(x, x.shape[-1:], eps=eps)``; see
+        :func:`layer_norm_parts` for the mean and the divisor.
+    """
+    return layer_norm_parts(x, eps).normalised
+
+
+def layer_norm_parts(x: ArrayLike, eps: float = 1e-5) -> LayerNormParts:
+    """Layer normalisation over the last axis, with each row's mean and standard deviation.
+
+    Parameters
+    ----------
+    x : array_like
+        Rows to normalise (one row per token).
+    eps : float, optional
+        Added to the variance before the square root (default ``1e-5``).
+
+    Returns
+    -------
+    LayerNormParts
+        ``mean`` of each row; ``std = sqrt(var + eps)`` with the biased
+        variance ``var = mean((x - mean)**2)`` (as
+        ``torch.var_mean(x, dim=-1, unbiased=False)``); and
+        ``normalised = (x - mean) / std`` (:func:`layer_norm`).
     """
     rows = np.asarray(x, dtype=np.float64)
     # A second pass corrects the mean's rounding error; without it a row of
@@ -157,8 +199,10 @@ def layer_norm(x: ArrayLike, eps: float = 1e-5) -> np.ndarray:
     mean = mean + (rows - mean).mean(axis=-1, keepdims=True)
     centred = rows - mean
     variance = np.mean(centred * centred, axis=-1, keepdims=True)
-    normalised: np.ndarray = centred / np.sqrt(variance + eps)
-    return normalised
+    std = np.sqrt(variance + eps)
+    return LayerNormParts(
+        mean=np.squeeze(mean, axis=-1), std=np.squeeze(std, axis=-1), normalised=centred / std
+    )
 
 
 def default_feed_forward(d_model: int) -> FeedForward:
@@ -273,7 +317,11 @@ def compute(lesson: Lesson) -> Trace:
     }
 
     concat = _frozen(np.concatenate([head.context for head in heads], axis=1))
-    output = concat if w_o is None else _frozen(concat @ w_o)
+    output_terms = output_partial = None
+    if w_o is None:
+        output = concat
+    else:
+        output, output_terms, output_partial = _project(concat, w_o)
     has_block = output.shape[1] == d_model
     residual = _frozen(x + output) if lesson.residual and has_block else None
 
@@ -317,6 +365,8 @@ def compute(lesson: Lesson) -> Trace:
         heads=heads,
         concat=concat,
         output=output,
+        output_terms=output_terms,
+        output_partial=output_partial,
         residual=residual,
         ffn_is_default=ffn_is_default,
         vocab=tuple(vocabulary.words),
@@ -396,27 +446,33 @@ def _block(
 ) -> dict[str, object]:
     """The rest of the transformer block and the next-token scores."""
     add_1 = x + output
-    norm_1 = layer_norm(add_1)
+    norm_1 = layer_norm_parts(add_1)
     w_1, b_1 = _frozen(feed_forward.w_1), _frozen(feed_forward.b_1)
     w_2, b_2 = _frozen(feed_forward.w_2), _frozen(feed_forward.b_2)
-    ffn_hidden = np.maximum(norm_1 @ w_1 + b_1, 0.0)
+    ffn_pre = norm_1.normalised @ w_1 + b_1
+    ffn_hidden = np.maximum(ffn_pre, 0.0)
     ffn_out = ffn_hidden @ w_2 + b_2
-    add_2 = norm_1 + ffn_out
-    norm_2 = layer_norm(add_2)
-    logits = norm_2[-1] @ vocab_embeddings.T
+    add_2 = norm_1.normalised + ffn_out
+    norm_2 = layer_norm_parts(add_2)
+    logits = norm_2.normalised[-1] @ vocab_embeddings.T
     logit_exp, logit_sum, probs = softmax_parts(logits)
     predicted = int(np.argmax(probs))
     return {
         "add_1": _frozen(add_1),
-        "norm_1": _frozen(norm_1),
+        "norm_1": _frozen(norm_1.normalised),
+        "norm_1_mean": _frozen(norm_1.mean),
+        "norm_1_std": _frozen(norm_1.std),
         "w_1": w_1,
         "b_1": b_1,
         "w_2": w_2,
         "b_2": b_2,
+        "ffn_pre": _frozen(ffn_pre),
         "ffn_hidden": _frozen(ffn_hidden),
         "ffn_out": _frozen(ffn_out),
         "add_2": _frozen(add_2),
-        "norm_2": _frozen(norm_2),
+        "norm_2": _frozen(norm_2.normalised),
+        "norm_2_mean": _frozen(norm_2.mean),
+        "norm_2_std": _frozen(norm_2.std),
         "logits": _frozen(logits),
         "logit_exp": _frozen(logit_exp),
         "logit_sum": float(logit_sum),

@@ -29,13 +29,24 @@ scores scaled       (n, n)        aliases of heads[0].* when h == 1, else None
 masked exp row_sums weights context  (likewise)
 concat              (n, d_v)      heads' contexts side by side
 output              (n, d_out)    concat @ w_o, or concat when there is no w_o
+output_terms        (n,d_out,d_v) output_terms[i][j][m] = concat[i][m] * w_o[m][j]
+                                  (None when there is no w_o)
+output_partial      (n,d_out,d_v) running sums of output_terms over m; [..., -1] == output
 residual            (n, d)        x + output when the lesson asks, else None
 add_1 norm_1        (n, d)        x + output; layer_norm(add_1)      (None if d_out != d)
+norm_1_mean         (n,)          mean of each row of add_1
+norm_1_std          (n,)          what layer norm divides each centred row of add_1 by:
+                                  sqrt(var + eps), var the biased variance (mean of the
+                                  squared deviations, divided by d), eps = 1e-5;
+                                  norm_1 = (add_1 - mean) / std
 ffn_is_default      bool          True when the lesson gave no feed-forward layer
 w_1 b_1 w_2 b_2     (d, d_ff)...  the feed-forward weights used (None if no block)
-ffn_hidden          (n, d_ff)     relu(norm_1 @ w_1 + b_1)
+ffn_pre             (n, d_ff)     norm_1 @ w_1 + b_1: the hidden layer before ReLU
+ffn_hidden          (n, d_ff)     relu(ffn_pre): ffn_pre with its negatives set to 0
 ffn_out             (n, d)        ffn_hidden @ w_2 + b_2
 add_2 norm_2        (n, d)        norm_1 + ffn_out; layer_norm(add_2)
+norm_2_mean         (n,)          mean of each row of add_2
+norm_2_std          (n,)          sqrt(var + eps) of each row of add_2, as norm_1_std
 vocab               (V,)          words scored for the next token
 vocab_embeddings    (V, d)
 logits              (V,)          norm_2[-1] @ vocab_embeddings.T
@@ -47,7 +58,7 @@ title               str           the lesson's name (built-in example name or fi
 description         str           the lesson's description (may be empty)
 ==================  ============  ==============================================
 
-``ffn_hidden`` to ``predicted_word`` are None when ``norm_1`` is (d_out != d).
+``norm_1_mean`` to ``predicted_word`` are None when ``norm_1`` is (d_out != d).
 Without a lesson feed-forward layer the default ``FFN(x) = relu(x @ I + 0) @ I + 0``
 is used (``w_1 = w_2 =`` the d × d identity, zero biases). Without a lesson
 vocabulary, ``vocab`` is the lesson's tokens de-duplicated in order of first
@@ -172,18 +183,25 @@ class Trace:
     context: np.ndarray | None
     concat: np.ndarray
     output: np.ndarray
+    output_terms: np.ndarray | None
+    output_partial: np.ndarray | None
     residual: np.ndarray | None
     add_1: np.ndarray | None
     norm_1: np.ndarray | None
+    norm_1_mean: np.ndarray | None
+    norm_1_std: np.ndarray | None
     ffn_is_default: bool
     w_1: np.ndarray | None
     b_1: np.ndarray | None
     w_2: np.ndarray | None
     b_2: np.ndarray | None
+    ffn_pre: np.ndarray | None
     ffn_hidden: np.ndarray | None
     ffn_out: np.ndarray | None
     add_2: np.ndarray | None
     norm_2: np.ndarray | None
+    norm_2_mean: np.ndarray | None
+    norm_2_std: np.ndarray | None
     vocab: tuple[str, ...]
     vocab_embeddings: np.ndarray
     logits: np.ndarray | None

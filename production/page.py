@@ -41,6 +41,11 @@ PAGE_NAME = "index.html"
 
 # Trace names whose rows (and, for the attention matrices, columns) are the lesson's tokens.
 _TOKEN_ROWS = {
+    "ffn_pre",
+    "norm_1_mean",
+    "norm_1_std",
+    "norm_2_mean",
+    "norm_2_std",
     "embeddings",
     "positional",
     "x",

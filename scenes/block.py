@@ -2,14 +2,19 @@
 
 The story, with a block diagram on the left whose current stage is lit: the
 input X and the attention output; Add, the first token's input row plus its
-attention row entry by entry, then every token's sum; Norm, the first token's
-sum rescaled to mean zero and spread one, then every token's; the
-feed-forward layer, for the first token its normalised row times W_in plus
-b_in with negatives cut to zero (ReLU), then every token's hidden row, and
-the hidden row times W_out plus b_out back to the model width, then every
-token's; Add & Norm again for the first token, then every token's; and the
-block's output next to X, the same shape. A lesson without feed-forward
-weights is told that the default (identity weights, zero biases) is used.
+attention row entry by entry (the residual keeps the token's own meaning),
+then every token's sum; Norm, the first token's sum with its mean and
+standard deviation (traced: ``norm_1_mean``, ``norm_1_std``), then the row
+normalised by them (every row in one range), then every token's; the
+feed-forward layer, for the first token its row times W_in (1 × d times
+d × d_ff) plus b_in, entry by entry, the values before ReLU (``ffn_pre``) with
+their negatives boxed, then ReLU turning them to zero, then every token's
+hidden row; the hidden row times W_out plus b_out back to the model width,
+then every token's; Add & Norm again (with the sum's mean and std) for the
+first token, then every token's; and the block's output next to X, the same
+shape. A lesson without feed-forward weights is told that the default
+(identity weights, zero biases) is used. Rows and columns too many to read
+at the digit floor are elided (``shown_indices``), never shrunk.
 
 The trace holds the block's matrices only when the attention output is as wide
 as X (``norm_1`` is not None); the CLI refuses other lessons for this topic.
@@ -43,7 +48,19 @@ from manim import (
 
 from .kit import palette
 from .kit.stage import Region, TopicScene
-from .kit.widgets import MatrixView, TracedText, animate, entries, fit_in_frame, formula, label, match_columns
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    MatrixView,
+    TracedText,
+    animate,
+    digit_height,
+    entries,
+    fit_in_frame,
+    formula,
+    label,
+    match_columns,
+    shown_indices,
+)
 
 __all__ = ["BlockDiagram", "BlockScene"]
 
@@ -132,9 +149,13 @@ class _Stack:
     signs: list[VMobject]
     names: list[VMobject]
     token: TracedText
+    stats: VGroup
+    """A layer norm's mean and std between two rows (empty when there is none)."""
+    columns: tuple[int, ...]
+    """The columns the rows show (all, unless elided)."""
 
     def group(self) -> VGroup:
-        return VGroup(*self.rows, *self.signs, *self.names, self.token)
+        return VGroup(*self.rows, *self.signs, *self.names, self.token, self.stats)
 
 
 class BlockScene(TopicScene):
@@ -165,11 +186,11 @@ class BlockScene(TopicScene):
         norm_view = self._full(
             "norm_1", STREAM, "normalised", norm_row, "The same for every token: each row normalised"
         )
-        hidden_row = self._layer(norm_view, "norm_1", "w_1", "b_1", "ffn_hidden", first=True)
+        hidden_row = self._layer(norm_view, "norm_1", first=True)
         hidden_view = self._full(
             "ffn_hidden", FEED_FORWARD, "hidden", hidden_row, "The same for every token: the hidden layer"
         )
-        ffn_row = self._layer(hidden_view, "ffn_hidden", "w_2", "b_2", "ffn_out", first=False)
+        ffn_row = self._layer(hidden_view, "ffn_hidden", first=False)
         self._full(
             "ffn_out",
             FEED_FORWARD,
@@ -195,23 +216,25 @@ class BlockScene(TopicScene):
     def _add(self, x_view: MatrixView, out_view: MatrixView) -> MatrixView:
         """The first token's input row plus its attention row, entry by entry."""
         stack = self._stack(
-            [self._row("x", STREAM), self._row("output", ATTENTION), self._row("add_1", STREAM)],
+            [("x", STREAM), ("output", ATTENTION), ("add_1", STREAM)],
             ["", "+", "="],
             ["input X", "attention", "sum"],
             [STREAM, ATTENTION, STREAM],
         )
         rows = stack.rows
-        self.step("Add: the input row plus its attention row, so the token keeps its meaning")
+        self.step("Add: input plus attention, so the token keeps its own meaning")
         self.play(*self.diagram.focus(ADD_NORM_1), run_time=0.5)
         self.play(
             FadeOut(self._frame_of(x_view, out_view)),
-            *(TransformFromCopy(x_view.cell(0, j), rows[0].cell(0, j)) for j in range(self.d)),
-            *(TransformFromCopy(out_view.cell(0, j), rows[1].cell(0, j)) for j in range(self.d)),
+            *(TransformFromCopy(x_view.cell(0, j), rows[0].cell(0, j)) for j in stack.columns),
+            *(TransformFromCopy(out_view.cell(0, j), rows[1].cell(0, j)) for j in stack.columns),
             FadeOut(VGroup(x_view.cells, out_view.cells)),
             FadeIn(
                 VGroup(
                     rows[0].brackets,
                     rows[1].brackets,
+                    rows[0].ellipses,
+                    rows[1].ellipses,
                     stack.signs[1],
                     stack.names[0],
                     stack.names[1],
@@ -220,74 +243,125 @@ class BlockScene(TopicScene):
             ),
             run_time=1.2,
         )
-        self.play(FadeIn(VGroup(rows[2].brackets, stack.signs[2], stack.names[2])), run_time=0.4)
+        self.play(
+            FadeIn(VGroup(rows[2].brackets, rows[2].ellipses, stack.signs[2], stack.names[2])), run_time=0.4
+        )
         self.play(
             LaggedStart(
-                *(FadeIn(rows[2].cell(0, j), shift=0.15 * DOWN) for j in range(self.d)), lag_ratio=0.25
+                *(FadeIn(rows[2].cell(0, j), shift=0.15 * DOWN) for j in stack.columns), lag_ratio=0.25
             ),
             run_time=1.2,
         )
         self.wait(1.0)
-        self.shown = VGroup(*rows[:2], *stack.signs, *stack.names, stack.token, rows[2].brackets)
+        self.shown = VGroup(
+            *rows[:2], *stack.signs, *stack.names, stack.token, rows[2].brackets, rows[2].ellipses
+        )
         return rows[2]
 
     def _norm(self, add_view: MatrixView) -> MatrixView:
-        """The first token's sum rescaled to mean zero and spread one."""
+        """The first token's sum, its mean and standard deviation, then the row normalised by them."""
         stack = self._stack(
-            [self._row("add_1", STREAM), self._row("norm_1", STREAM)],
+            [("add_1", STREAM), ("norm_1", STREAM)],
             ["", "→"],
             ["sum", "normalised"],
             [STREAM, STREAM],
-            gap=0.7,
+            stats_before=1,
         )
-        rows = stack.rows
-        self.step("Norm: mean zero, spread one, so every row stays in the same range")
+        rows, stats = stack.rows, stack.stats
+        self.step("Norm: first the row's mean and its standard deviation")
         self.play(
             FadeOut(self._frame_of(add_view)),
-            *(TransformFromCopy(add_view.cell(0, j), rows[0].cell(0, j)) for j in range(self.d)),
+            *(TransformFromCopy(add_view.cell(0, j), rows[0].cell(0, j)) for j in stack.columns),
             FadeOut(add_view.cells),
-            FadeIn(VGroup(rows[0].brackets, stack.names[0], stack.token)),
+            FadeIn(VGroup(rows[0].brackets, rows[0].ellipses, stack.names[0], stack.token)),
             run_time=1.0,
         )
-        self.play(FadeIn(VGroup(rows[1].brackets, stack.signs[1], stack.names[1])), run_time=0.4)
+        self.play(FadeIn(stats[0], shift=0.1 * DOWN), run_time=0.6)
+        self.play(FadeIn(stats[1], shift=0.1 * DOWN), run_time=0.6)
+        self.wait(0.6)
+
+        self.step("Subtract the mean, divide by the std: every row in one range")
+        self.play(
+            FadeIn(VGroup(rows[1].brackets, rows[1].ellipses, stack.signs[1], stack.names[1])), run_time=0.4
+        )
         self.play(TransformFromCopy(rows[0].cells, rows[1].cells), run_time=1.2)
         self.wait(1.0)
-        self.shown = VGroup(rows[0], *stack.signs, *stack.names, stack.token, rows[1].brackets)
+        self.shown = VGroup(
+            rows[0], stats, *stack.signs, *stack.names, stack.token, rows[1].brackets, rows[1].ellipses
+        )
         return rows[1]
 
-    def _layer(
-        self, source: MatrixView, source_name: str, w_name: str, b_name: str, out_name: str, *, first: bool
-    ) -> MatrixView:
-        """One feed-forward layer for the first token: its row times W plus b (then ReLU)."""
-        layer = _Layer(self, source, source_name, w_name, b_name, out_name, first=first)
-        default_note = first and self.trace.ffn_is_default
-        room = self.panel.with_top(self.panel.top - (0.55 if default_note else 0.0))
-        self.fit_into(layer, room, max_growth=1.3)
+    def _stats(self, name: str) -> VGroup:
+        """The first token's mean and standard deviation of layer norm ``name``, each named."""
+        parts = [
+            VGroup(
+                label(word, colour=palette.MUTED, font_size=NAME_SIZE),
+                self.numbers.number(f"{name}_{word}[0]", colour=STREAM),
+            ).arrange(RIGHT, buff=0.2)
+            for word in ("mean", "std")
+        ]
+        return VGroup(*parts).arrange(RIGHT, buff=0.8)
 
+    def _layer(self, source: MatrixView, source_name: str, *, first: bool) -> MatrixView:
+        """One feed-forward layer for the first token: its row times W plus b (then ReLU)."""
+        layer = self._layer_view(source_name, source.colour, first=first)
         if first:
-            self.step("Feed-forward, first layer: the token's row times W_in plus b_in")
+            self.step("Feed-forward: the token's row times W_in, plus b_in")
             intro: list[Animation] = self.diagram.focus(FFN_STAGE)
         else:
-            self.step("Second layer: the hidden row times W_out plus b_out, back to the model width")
+            self.step("Second layer: the hidden row times W_out, plus b_out")
             intro = []
         self.play(
             *intro,
             FadeOut(self._frame_of(source)),
             *(
-                TransformFromCopy(source.cell(0, m), layer.vector.cell(m, 0))
-                for m in range(layer.vector.shape[0])
+                TransformFromCopy(source.cell(0, m), layer.vector.cell(0, m))
+                for m in layer.vector.shown_columns
             ),
             FadeOut(source.cells),
             FadeIn(layer.factors()),
             run_time=1.2,
         )
-        note = self._default_note() if default_note else None
+        note = self._default_note() if first and self.trace.ffn_is_default else None
         self._layer_first_entry(layer)
-        if first:
-            self.step("Each entry: the row times a column, plus the bias; ReLU turns negatives into zero")
+        self.step("The same with every column of W_in" if first else "The same with every column of W_out")
         self._layer_every_entry(layer)
+        if layer.hidden is not None:
+            self._relu(layer, layer.hidden)
         self.shown = VGroup(layer.shown(), *([note] if note is not None else []))
         return layer.result
+
+    def _layer_view(self, source_name: str, colour: str, *, first: bool) -> _Layer:
+        """The layer fitted into the panel, its rows and columns elided where they would not read."""
+        w_name = "w_1" if first else "w_2"
+        d_in, d_out = self.trace.get(w_name).shape
+        focus = [0]
+        if first:
+            # The first negative before ReLU stays in view, so ReLU is seen to zero it.
+            focus += [int(j) for j in np.flatnonzero(self.trace.get("ffn_pre[0]") < 0)[:1]]
+        default_note = first and self.trace.ffn_is_default
+        room = self.panel.with_top(self.panel.top - (0.55 if default_note else 0.0))
+        # Elide (never shrink digits below the floor): the longer of the row and W's columns loses one.
+        in_room, out_room = d_in, d_out
+        while True:
+            layer = _Layer(
+                self,
+                source_name,
+                colour,
+                first=first,
+                inputs=shown_indices(d_in, in_room, focus=[0]),
+                outputs=shown_indices(d_out, out_room, focus=focus),
+            )
+            fit_in_frame(layer, max_width=room.width, max_height=room.height, max_growth=1.3)
+            smallest = digit_height(layer)
+            if smallest is None or smallest >= DIGIT_FLOOR or max(in_room, out_room) <= 3:
+                break
+            if in_room >= out_room:
+                in_room -= 1
+            else:
+                out_room -= 1
+        layer.move_to(room.centre)
+        return layer
 
     def _default_note(self) -> VMobject:
         """The note that the lesson's block uses the default feed-forward weights."""
@@ -300,45 +374,71 @@ class BlockScene(TopicScene):
         return note
 
     def _layer_first_entry(self, layer: _Layer) -> None:
-        """The first entry of the layer's output: the row times W's first column, plus b's first entry."""
+        """The layer's first entry: the whole row times W's first column, plus b's first entry."""
+        j = layer.pre.shown_columns[0]
         self._boxes = [
             _box(layer.vector.brackets, palette.HIGHLIGHT),
-            layer.weights.column_box(0, palette.HIGHLIGHT),
-            layer.bias.cell_box(0, 0, palette.HIGHLIGHT),
+            layer.weights.column_box(j, palette.HIGHLIGHT),
+            layer.bias.cell_box(0, j, palette.HIGHLIGHT),
         ]
-        first_cell = layer.result.make_cell(0, 0)
+        first_cell = layer.pre.make_cell(0, j)
         self.play(
             *(Create(box) for box in self._boxes),
-            FadeIn(VGroup(layer.result.brackets, layer.equals, layer.out_word)),
+            FadeIn(VGroup(layer.pre.brackets, layer.pre.ellipses, layer.equals, layer.pre_word)),
             run_time=0.7,
         )
         self.play(
             TransformFromCopy(
-                VGroup(layer.vector.cells, layer.weights.column(0), layer.bias.cell(0, 0)), first_cell
+                VGroup(layer.vector.cells, layer.weights.column(j), layer.bias.cell(0, j)), first_cell
             ),
             run_time=1.0,
         )
-        layer.result.set_cell(0, 0, first_cell)
+        layer.pre.set_cell(0, j, first_cell)
         self.wait(0.5)
 
     def _layer_every_entry(self, layer: _Layer) -> None:
         """Every other entry of the layer's output, a column of W at a time."""
         vec_box, box, bbox = self._boxes
-        d_out = layer.result.shape[1]
-        for j in range(1, d_out):
-            cell = layer.result.make_cell(0, j)
+        columns = layer.pre.shown_columns
+        for j in columns[1:]:
+            cell = layer.pre.make_cell(0, j)
             new_box = layer.weights.column_box(j, palette.HIGHLIGHT)
             new_bbox = layer.bias.cell_box(0, j, palette.HIGHLIGHT)
             self.play(
                 ReplacementTransform(box, new_box),
                 ReplacementTransform(bbox, new_bbox),
                 FadeIn(cell, shift=0.1 * DOWN),
-                run_time=0.35 if d_out > 4 else 0.5,
+                run_time=0.35 if len(columns) > 4 else 0.5,
             )
-            layer.result.set_cell(0, j, cell)
+            layer.pre.set_cell(0, j, cell)
             box, bbox = new_box, new_bbox
         self.play(FadeOut(VGroup(vec_box, box, bbox)), run_time=0.3)
         self.wait(0.6)
+
+    def _relu(self, layer: _Layer, hidden: MatrixView) -> None:
+        """ReLU: each value before it becomes its hidden value; the negatives, boxed, become zero."""
+        columns = hidden.shown_columns
+        pre = self.trace.get("ffn_pre[0]")
+        negatives = [j for j in columns if pre[j] < 0]
+        if negatives:
+            self.step("ReLU: every negative becomes zero, the rest pass unchanged")
+        else:
+            self.step("ReLU: this row has no negatives, so nothing changes")
+        boxes = VGroup(*(layer.pre.cell_box(0, j, palette.HIGHLIGHT) for j in negatives))
+        self.play(
+            FadeIn(VGroup(hidden.brackets, hidden.ellipses, layer.relu, layer.hidden_word)),
+            *(Create(box) for box in boxes),
+            run_time=0.8,
+        )
+        cells = {j: hidden.make_cell(0, j) for j in columns}
+        self.play(*(TransformFromCopy(layer.pre.cell(0, j), cells[j]) for j in columns), run_time=1.2)
+        for j, cell in cells.items():
+            hidden.set_cell(0, j, cell)
+        zero_boxes = VGroup(*(hidden.cell_box(0, j, palette.HIGHLIGHT) for j in negatives))
+        if negatives:
+            self.play(*(Create(box) for box in zero_boxes), run_time=0.5)
+        self.wait(0.8)
+        self.play(FadeOut(VGroup(boxes, zero_boxes)), run_time=0.3)
 
     def _full(self, name: str, colour: str, words: str, row: MatrixView, caption: str) -> MatrixView:
         """Every token's row of ``name``: the first token's row moves in, the rest appear."""
@@ -348,7 +448,8 @@ class BlockScene(TopicScene):
         self.play(
             FadeOut(self.shown),
             FadeIn(self._frame_of(view)),
-            *(ReplacementTransform(row.cell(0, j), view.cell(0, j)) for j in range(cols)),
+            *(ReplacementTransform(row.cell(0, j), view.cell(0, j)) for j in row.shown_columns),
+            FadeIn(VGroup(*(view.cell(0, j) for j in range(cols) if j not in row.shown_columns))),
             run_time=1.0,
         )
         rest = [view.row(i) for i in range(1, rows)]
@@ -362,20 +463,21 @@ class BlockScene(TopicScene):
         return view
 
     def _add_norm_again(self) -> None:
-        """norm_1 + ffn_out = add_2, then normalised into norm_2: the first token, then all."""
+        """norm_1 + ffn_out = add_2, its mean and std, normalised into norm_2: the first token, then all."""
         stack = self._stack(
             [
-                self._row("norm_1", STREAM),
-                self._row("ffn_out", FEED_FORWARD),
-                self._row("add_2", STREAM),
-                self._row("norm_2", STREAM),
+                ("norm_1", STREAM),
+                ("ffn_out", FEED_FORWARD),
+                ("add_2", STREAM),
+                ("norm_2", STREAM),
             ],
             ["", "+", "=", "→"],
             ["normalised", "feed-forward", "sum", "normalised"],
             [STREAM, FEED_FORWARD, STREAM, STREAM],
+            stats_before=3,
         )
-        rows, signs, names = stack.rows, stack.signs, stack.names
-        self.step("Add & Norm again: the first token's row plus its feed-forward output, normalised")
+        rows, signs, names, stats = stack.rows, stack.signs, stack.names, stack.stats
+        self.step("Add again: the normalised row plus its feed-forward output")
         self.play(
             *self.diagram.focus(ADD_NORM_2),
             FadeOut(self.shown),
@@ -383,6 +485,9 @@ class BlockScene(TopicScene):
             run_time=1.0,
         )
         self.play(FadeIn(VGroup(rows[2], names[2], signs[2]), shift=0.1 * DOWN), run_time=0.8)
+        self.wait(0.8)
+        self.step("Norm again: the sum's mean and std, then the normalised row")
+        self.play(FadeIn(stats, shift=0.1 * DOWN), run_time=0.8)
         self.play(FadeIn(VGroup(rows[3], names[3], signs[3]), shift=0.1 * DOWN), run_time=0.8)
         self.wait(1.0)
 
@@ -390,9 +495,22 @@ class BlockScene(TopicScene):
         norm_view = self.fit_into(self._matrix("norm_2", STREAM, "normalised"), self.panel, max_growth=1.3)
         self.step("The same for every token: each sum, then each row normalised")
         self.play(
-            FadeOut(VGroup(rows[0], rows[1], rows[3], *names, *signs, stack.token, rows[2].brackets)),
+            FadeOut(
+                VGroup(
+                    rows[0],
+                    rows[1],
+                    rows[3],
+                    stats,
+                    *names,
+                    *signs,
+                    stack.token,
+                    rows[2].brackets,
+                    rows[2].ellipses,
+                )
+            ),
             FadeIn(self._frame_of(add_view)),
-            *(ReplacementTransform(rows[2].cell(0, j), add_view.cell(0, j)) for j in range(self.d)),
+            *(ReplacementTransform(rows[2].cell(0, j), add_view.cell(0, j)) for j in stack.columns),
+            FadeIn(VGroup(*(add_view.cell(0, j) for j in range(self.d) if j not in stack.columns))),
             run_time=1.0,
         )
         self.play(
@@ -434,10 +552,12 @@ class BlockScene(TopicScene):
             row_labels=[self.numbers.token(i) for i in range(rows)],
         )
 
-    def _row(self, name: str, colour: str) -> MatrixView:
-        """The first token's row of trace matrix ``name``."""
+    def _row(self, name: str, colour: str, columns: tuple[int, ...] | None = None) -> MatrixView:
+        """The first token's row of trace matrix ``name`` (only ``columns`` of it, when given)."""
         cols = self.trace.get(name).shape[1]
-        return MatrixView(self.numbers, lambda _r, j: f"{name}[0][{j}]", (1, cols), colour=colour)
+        return MatrixView(
+            self.numbers, lambda _r, j: f"{name}[0][{j}]", (1, cols), colour=colour, columns=columns
+        )
 
     @staticmethod
     def _frame_of(*views: MatrixView) -> VGroup:
@@ -446,19 +566,54 @@ class BlockScene(TopicScene):
 
     def _stack(
         self,
-        rows: list[MatrixView],
+        rows: list[tuple[str, str]],
         signs: list[str],
         names: list[str],
         colours: list[str],
         *,
         gap: float = 0.3,
+        stats_before: int | None = None,
     ) -> _Stack:
-        """Rows one under another, columns lined up, a sign left and a name right of each.
+        """The first token's rows of ``rows`` (trace name, colour) one under another, columns lined up,
+        a sign left and a name right of each, fitted into the panel.
 
         An empty group stands in for a row without a sign, so indices match the rows.
+        With ``stats_before=k``, row k is a layer norm's output and its input's mean and
+        std (:meth:`_stats`) stand between rows k - 1 and k. Columns are elided (the same in
+        every row) where the digits would read too small.
         """
+        room = self.d
+        while True:
+            stack = self._stack_of(
+                rows, signs, names, colours, gap, stats_before, shown_indices(self.d, room)
+            )
+            smallest = digit_height(stack.group())
+            if smallest is None or smallest >= DIGIT_FLOOR or room <= 3:
+                return stack
+            room -= 1
+
+    def _stack_of(
+        self,
+        specs: list[tuple[str, str]],
+        signs: list[str],
+        names: list[str],
+        colours: list[str],
+        gap: float,
+        stats_before: int | None,
+        columns: tuple[int, ...],
+    ) -> _Stack:
+        rows = [self._row(name, colour, columns) for name, colour in specs]
+        stats = VGroup() if stats_before is None else self._stats(specs[stats_before][0])
+        between = {} if stats_before is None else {stats_before: stats}
         match_columns(*rows)
-        VGroup(*rows).arrange(DOWN, buff=gap)
+        lines: list[VMobject] = []
+        for k, row in enumerate(rows):
+            if k in between:
+                lines.append(between[k])
+            lines.append(row)
+        VGroup(*lines).arrange(DOWN, buff=gap)
+        for extra in between.values():
+            extra.set_x(rows[0].brackets.get_center()[0])
         sign_mobs: list[VMobject] = [label(s, colour=palette.MUTED) if s else VGroup() for s in signs]
         for s, r in zip(sign_mobs, rows, strict=True):
             s.next_to(r.brackets, LEFT, buff=0.25)
@@ -469,79 +624,116 @@ class BlockScene(TopicScene):
             w.next_to(r.brackets, RIGHT, buff=0.3)
         token = self.numbers.token(0)
         token.next_to(rows[0].brackets, UP, buff=0.25)
-        stack = _Stack(rows, sign_mobs, name_mobs, token)
+        stack = _Stack(rows, sign_mobs, name_mobs, token, stats, columns)
         self.fit_into(stack.group(), self.panel, max_growth=1.3)
         return stack
 
 
 class _Layer(VGroup):
-    """One feed-forward layer for the first token, as written by hand::
+    """One feed-forward layer for the first token, a row times a matrix as written by hand::
 
-    token
-    [x]   ×   [ W ]  W_in
-          +   [ b ]  b_in
-       relu   [   ]  hidden
+                                [ W ]  W_in
+              token  [ x ]  ×   [   ]
+                            +   [ b ]  b_in
+              before ReLU   =   [   ]
+                         ReLU   [   ]  hidden      (the first layer only)
+
+    ``inputs`` are the shown entries of the row (and rows of W), ``outputs``
+    the shown columns of W, b and the results (see :func:`shown_indices`).
     """
 
     def __init__(
         self,
         scene: BlockScene,
-        source: MatrixView,
         source_name: str,
-        w_name: str,
-        b_name: str,
-        out_name: str,
+        colour: str,
         *,
         first: bool,
+        inputs: tuple[int, ...],
+        outputs: tuple[int, ...],
     ) -> None:
         super().__init__()
         numbers = scene.numbers
+        w_name, b_name = ("w_1", "b_1") if first else ("w_2", "b_2")
         d_in, d_out = scene.trace.get(w_name).shape
         symbol = "in" if first else "out"
         self.vector = MatrixView(
-            numbers, lambda i, _j: f"{source_name}[0][{i}]", (d_in, 1), colour=source.colour
+            numbers, lambda _i, j: f"{source_name}[0][{j}]", (1, d_in), colour=colour, columns=inputs
         )
-        self.weights = MatrixView(numbers, entries(w_name), (d_in, d_out), colour=WEIGHT)
-        self.bias = MatrixView(numbers, lambda _i, j: f"{b_name}[{j}]", (1, d_out), colour=WEIGHT)
-        self.result = MatrixView(
-            numbers, lambda _i, j: f"{out_name}[0][{j}]", (1, d_out), colour=FEED_FORWARD, filled=False
+        self.weights = MatrixView(
+            numbers, entries(w_name), (d_in, d_out), colour=WEIGHT, rows=inputs, columns=outputs
         )
-        match_columns(self.weights, self.bias, self.result)
-        VGroup(self.weights, self.bias, self.result).arrange(DOWN, buff=0.3)
-        self.vector.next_to(self.weights, LEFT, buff=0.8)
+        self.bias = MatrixView(
+            numbers, lambda _i, j: f"{b_name}[{j}]", (1, d_out), colour=WEIGHT, columns=outputs
+        )
+        pre_name = "ffn_pre" if first else "ffn_out"
+        self.pre = MatrixView(
+            numbers,
+            lambda _i, j: f"{pre_name}[0][{j}]",
+            (1, d_out),
+            colour=FEED_FORWARD,
+            filled=False,
+            columns=outputs,
+        )
+        self.hidden = (
+            MatrixView(
+                numbers,
+                lambda _i, j: f"ffn_hidden[0][{j}]",
+                (1, d_out),
+                colour=FEED_FORWARD,
+                filled=False,
+                columns=outputs,
+            )
+            if first
+            else None
+        )
+        self.result = self.pre if self.hidden is None else self.hidden
+        column = [self.weights, self.bias, self.pre, *([self.hidden] if self.hidden is not None else [])]
+        match_columns(*column)
+        VGroup(*column).arrange(DOWN, buff=0.3)
+        self.vector.next_to(self.weights.brackets, LEFT, buff=0.7)
+        self.vector.set_y(self.weights.brackets.get_center()[1])
         self.times = label("×", colour=palette.MUTED)
-        self.times.move_to((self.vector.get_right() + self.weights.get_left()) / 2)
-        self.plus = label("+", colour=palette.MUTED).next_to(self.bias, LEFT, buff=0.2)
-        self.equals = label("relu" if first else "=", colour=palette.MUTED, font_size=NAME_SIZE)
-        self.equals.next_to(self.result, LEFT, buff=0.2)
-        self.token = numbers.token(0, colour=source.colour)
-        self.token.scale(0.8).next_to(self.vector, UP, buff=0.15)
+        self.times.move_to((self.vector.brackets.get_right() + self.weights.brackets.get_left()) / 2)
+        self.plus = label("+", colour=palette.MUTED).next_to(self.bias.brackets, LEFT, buff=0.2)
+        self.equals = label("=", colour=palette.MUTED).next_to(self.pre.brackets, LEFT, buff=0.2)
+        self.relu = label("ReLU", colour=palette.MUTED, font_size=NAME_SIZE)
+        self.token = numbers.token(0, colour=colour)
+        self.token.scale(0.8).next_to(self.vector.brackets, UP, buff=0.15)
         self.w_sym = formula(f'{{{{ W_"{symbol}" : w }}}}', {"w": WEIGHT}).next_to(
-            self.weights, RIGHT, buff=0.25
+            self.weights.brackets, RIGHT, buff=0.25
         )
         self.b_sym = formula(f'{{{{ b_"{symbol}" : b }}}}', {"b": WEIGHT}).next_to(
-            self.bias, RIGHT, buff=0.25
+            self.bias.brackets, RIGHT, buff=0.25
         )
-        self.out_word = label("hidden" if first else "output", colour=FEED_FORWARD, font_size=NAME_SIZE)
-        self.out_word.next_to(self.result, RIGHT, buff=0.25)
-        self.add(
+        # Under the row, left of its "=", where the picture has room (the right holds only short names).
+        self.pre_word = label("before ReLU" if first else "output", colour=FEED_FORWARD, font_size=NAME_SIZE)
+        self.pre_word.next_to(self.equals, LEFT, buff=0.3)
+        self.hidden_word = label("hidden", colour=FEED_FORWARD, font_size=NAME_SIZE)
+        parts: list[VMobject] = [
             self.vector,
             self.weights,
             self.bias,
-            self.result,
+            self.pre,
             self.times,
             self.plus,
             self.equals,
             self.token,
             self.w_sym,
             self.b_sym,
-            self.out_word,
-        )
+            self.pre_word,
+        ]
+        if self.hidden is not None:
+            self.relu.next_to(self.hidden.brackets, LEFT, buff=0.2)
+            self.hidden_word.next_to(self.hidden.brackets, RIGHT, buff=0.25)
+            parts += [self.hidden, self.relu, self.hidden_word]
+        self.add(*parts)
 
     def factors(self) -> VGroup:
         """What arrives with the source row: the vector's brackets and token, ×, W, +, b."""
         return VGroup(
             self.vector.brackets,
+            self.vector.ellipses,
             self.token,
             self.times,
             self.weights,
@@ -552,8 +744,8 @@ class _Layer(VGroup):
         )
 
     def shown(self) -> VGroup:
-        """Everything on screen once the output row is made, but its numbers."""
-        return VGroup(
+        """Everything on screen once the result row is made, but the result's numbers."""
+        parts: list[VMobject] = [
             self.vector,
             self.weights,
             self.bias,
@@ -563,9 +755,13 @@ class _Layer(VGroup):
             self.token,
             self.w_sym,
             self.b_sym,
-            self.out_word,
+            self.pre_word,
             self.result.brackets,
-        )
+            self.result.ellipses,
+        ]
+        if self.hidden is not None:
+            parts += [self.pre, self.relu, self.hidden_word]
+        return VGroup(*parts)
 
 
 def _box(mob: Mobject, colour: str) -> SurroundingRectangle:

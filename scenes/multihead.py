@@ -7,9 +7,13 @@ first head and first token, the query against the head's keys giving one row
 of attention weights, then every row of every head, drawn as grids whose cells
 glow with their weight; each head's weights mixing its own values into a
 context; the contexts concatenated side by side; the output projection W_o,
-one entry as a row times a column, then all; and the output next to the input
-X, the same shape. A single-head lesson shows the same steps with its one
-head; a lesson without W_o says the output is the concatenation.
+one entry worked in full as the whole concat row (every head's part, named by
+its tag) times a column of W_o, product by product with its running sum, then
+every entry; and the output next to the input X, the same shape. A
+single-head lesson shows the same steps with its one head; a lesson without
+W_o says the output is the concatenation. Where a matrix's digits would be
+drawn below the teaching standard's floor, its rows and columns are elided
+(``shown_indices``) rather than shrunk.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from manim import (
     FadeIn,
     FadeOut,
     LaggedStart,
+    Line,
     ReplacementTransform,
     SurroundingRectangle,
     TransformFromCopy,
@@ -38,8 +43,21 @@ from manim import (
 
 from .kit import palette
 from .kit.attention import WeightGrid
+from .kit.equations import APPROX, Kind
 from .kit.stage import Region, TopicScene
-from .kit.widgets import MatrixView, TracedText, entries, fit_in_frame, formula, label, match_columns
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    NUMBER_SIZE,
+    MatrixView,
+    TracedText,
+    digit_height,
+    entries,
+    fit_in_frame,
+    formula,
+    label,
+    match_columns,
+    shown_indices,
+)
 
 __all__ = ["MultiheadScene"]
 
@@ -63,6 +81,136 @@ class _HeadRow:
     k: MatrixView
     v: MatrixView
     tag: TracedText
+
+
+class _EntryTable(VGroup):
+    """Output entry (0, 0) worked in full, one line per term of concat's first row::
+
+                 concat the    W_o        product   running sum
+        head 1   −0.15     ×   −0.9    =  0.14      0.14
+                 −0.31     ×   −0.6    =  0.19      0.32
+        head 2   ...
+                                                    output = 0.48
+
+    Each head's tag names its lines: the entry takes every head's part. A
+    product its rounded factors do not give is drawn with "≈", a running sum
+    that the one above it plus its product (as drawn) do not give gets a "≈"
+    left of it, and the output "≈" when the drawn products do not add up to
+    it (the scene's equation log decides, see ``scenes.kit.equations``).
+    """
+
+    def __init__(self, scene: MultiheadScene) -> None:
+        super().__init__()
+        numbers = scene.numbers
+        decimals = numbers.decimals
+        self.d_v = d_v = scene.trace.concat.shape[1]
+        self.left = [numbers.number(f"concat[0][{m}]", colour=palette.CONTEXT) for m in range(d_v)]
+        self.right = [numbers.number(f"w_o[{m}][0]", colour=palette.WEIGHT_MATRIX) for m in range(d_v)]
+        self.products = [numbers.number(f"output_terms[0][0][{m}]") for m in range(d_v)]
+        self.partials = [
+            numbers.number(f"output_partial[0][0][{m}]", colour=palette.OUTPUT) for m in range(d_v)
+        ]
+        self.result = numbers.number("output[0][0]", colour=palette.OUTPUT)
+        self.times = VGroup(*(label("×", colour=palette.MUTED) for _ in range(d_v)))
+        self.signs = [
+            label(
+                scene.equations.record(
+                    Kind.PRODUCT, [self.left[m], self.right[m]], self.products[m], decimals=decimals
+                ),
+                colour=palette.MUTED,
+            )
+            for m in range(d_v)
+        ]
+        # A running sum is the one above it plus its product: where the rounded numbers
+        # drawn do not give it, a "≈" stands left of it.
+        self.running_marks: dict[int, VMobject] = {}
+        for m in range(1, d_v):
+            sign = scene.equations.record(
+                Kind.SUM, [self.partials[m - 1], self.products[m]], self.partials[m], decimals=decimals
+            )
+            if sign == APPROX:
+                self.running_marks[m] = label(APPROX, colour=palette.MUTED, font_size=22)
+        total = scene.equations.record(Kind.SUM, self.products, self.result, decimals=decimals)
+        self.total_sign = label(total, colour=palette.MUTED)
+        self.total_name = formula('{{ "output" : o }}', {"o": palette.OUTPUT})
+        heads = [
+            VGroup(formula('{{ "concat" : c }}', {"c": palette.CONTEXT}), numbers.token(0)).arrange(
+                RIGHT, buff=0.2
+            ),
+            formula("{{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}),
+            label("product", colour=palette.MUTED, font_size=22),
+            label("running sum", colour=palette.MUTED, font_size=22),
+        ]
+        self.headings = VGroup(*heads)
+
+        columns: list[list[VMobject]] = [
+            list(self.left),
+            list(self.times),
+            list(self.right),
+            list(self.signs),
+            list(self.products),
+            list(self.partials),
+        ]
+        widths = [max(m.width for m in column) for column in columns]
+        for k, heading in zip((0, 2, 4, 5), heads, strict=True):
+            widths[k] = max(widths[k], heading.width)
+        gaps = [0.25, 0.25, 0.3, 0.3, 0.6]
+        xs = [widths[0] / 2]
+        for k in range(1, len(columns)):
+            xs.append(xs[-1] + widths[k - 1] / 2 + gaps[k - 1] + widths[k] / 2)
+        row_h = max(m.height for m in (*self.left, *self.right, *self.products)) + 0.26
+        for m in range(d_v):
+            for k, column in enumerate(columns):
+                column[m].move_to((xs[k], -(m + 1) * row_h, 0))
+        # The numbers of a column line up on their right edges, as in a sum worked by hand.
+        for k in (0, 2, 4, 5):
+            right = xs[k] + widths[k] / 2
+            for mob in columns[k]:
+                mob.shift((right - mob.get_right()[0]) * RIGHT)
+        for k, heading in zip((0, 2, 4, 5), heads, strict=True):
+            heading.move_to((xs[k], 0, 0))
+        for m, mark in self.running_marks.items():
+            mark.next_to(self.partials[m], LEFT, buff=0.12)
+        self.result.move_to((xs[5], -(d_v + 1.3) * row_h, 0))
+        self.result.shift((xs[5] + widths[5] / 2 - self.result.get_right()[0]) * RIGHT)
+        self.total_sign.next_to(self.result, LEFT, buff=0.25)
+        self.total_name.next_to(self.total_sign, LEFT, buff=0.25)
+        self.rule = Line(
+            (xs[5] - widths[5] / 2, -(d_v + 0.6) * row_h, 0),
+            (xs[5] + widths[5] / 2, -(d_v + 0.6) * row_h, 0),
+            color=palette.MUTED,
+            stroke_width=2,
+        )
+
+        # Each head's tag left of its lines, a bar in its colour joining them.
+        self.tags = VGroup()
+        d_h = scene.d_h
+        for h in range(scene.h):
+            lines = VGroup(*self.left[h * d_h : (h + 1) * d_h])
+            bar = Line(
+                lines.get_corner(UP + LEFT) + 0.25 * LEFT,
+                lines.get_corner(DOWN + LEFT) + 0.25 * LEFT,
+                color=palette.head_colour(h),
+                stroke_width=4,
+            )
+            tag = scene.head_tag(h, font_size=NUMBER_SIZE)
+            tag.next_to(bar, LEFT, buff=0.2)
+            self.tags.add(VGroup(bar, tag))
+        self.add(
+            self.headings,
+            *self.left,
+            self.times,
+            *self.right,
+            *self.signs,
+            *self.products,
+            *self.partials,
+            *self.running_marks.values(),
+            self.tags,
+            self.rule,
+            self.total_name,
+            self.total_sign,
+            self.result,
+        )
 
 
 class MultiheadScene(TopicScene):
@@ -396,17 +544,21 @@ class MultiheadScene(TopicScene):
         self._concat_tags = tags
         return concat
 
-    def _concat_view(self) -> MatrixView:
-        """concat, one row per token; each head's columns are named by its tag beneath them."""
-        concat = MatrixView(
+    def _concat_view(
+        self, rows: Sequence[int] | None = None, columns: Sequence[int] | None = None
+    ) -> MatrixView:
+        """concat, one row per token (only ``rows`` and ``columns`` of it, when given)."""
+        shown = range(self.n) if rows is None else rows
+        return MatrixView(
             self.numbers,
             entries("concat"),
             self.trace.concat.shape,
             colour=palette.CONTEXT,
             name=formula('{{ "concat" : c }}', {"c": palette.CONTEXT}),
-            row_labels=[self.numbers.token(i) for i in range(self.n)],
+            row_labels=[self.numbers.token(i) for i in shown],
+            rows=rows,
+            columns=columns,
         )
-        return concat
 
     def _column_tags(self, concat: MatrixView) -> VGroup:
         """Each head's tag under its columns of ``concat`` (widened if a tag needs the room)."""
@@ -421,26 +573,34 @@ class MultiheadScene(TopicScene):
 
     def _project(self, concat: MatrixView) -> MatrixView:
         """The output projection W_o, one entry as a row times a column, then all (or output = concat)."""
-        new_concat = self._concat_view()
-        output = MatrixView(
-            self.numbers,
-            entries("output"),
-            self.trace.output.shape,
-            colour=palette.OUTPUT,
-            filled=False,
-        )
         if self.trace.w_o is None:
+            new_concat = self._concat_view()
+            output = self._empty_output()
             self._copy_out(concat, new_concat, output)
         else:
-            w_view = self._project_layout(new_concat, output)
+            new_concat, w_view, output = self._project_layout()
             self.step("The output projection W_o mixes the heads back together")
-            arriving = [FadeIn(w_view), FadeIn(VGroup(output.brackets, output.heading))]
+            arriving = [FadeIn(w_view), FadeIn(VGroup(output.brackets, output.ellipses, output.heading))]
             self._enter_projection(concat, new_concat, PROJECT_FORMULA, arriving, run_time=1.2)
             self.wait(0.4)
             self._first_output_entry(new_concat, w_view, output)
             self._every_output_entry(new_concat, output)
             self._project_rest = VGroup(new_concat, w_view)
         return output
+
+    def _empty_output(
+        self, rows: Sequence[int] | None = None, columns: Sequence[int] | None = None
+    ) -> MatrixView:
+        """The output, its numbers still to come (only ``rows`` and ``columns`` of it, when given)."""
+        return MatrixView(
+            self.numbers,
+            entries("output"),
+            self.trace.output.shape,
+            colour=palette.OUTPUT,
+            filled=False,
+            rows=rows,
+            columns=columns,
+        )
 
     def _copy_out(self, concat: MatrixView, new_concat: MatrixView, output: MatrixView) -> None:
         """Without W_o the output is the concatenation: its numbers copied across."""
@@ -463,28 +623,51 @@ class MultiheadScene(TopicScene):
         self.wait(1.5)
         self._project_rest = VGroup(new_concat, equals)
 
-    def _project_layout(self, new_concat: MatrixView, output: MatrixView) -> MatrixView:
+    def _project_layout(self) -> tuple[MatrixView, MatrixView, MatrixView]:
         """The textbook layout of a product: W_o above the output, concat to its left.
 
         A row of concat and a column of W_o meet at the entry they make; W_o's
-        columns stand exactly over the output's columns. Returns W_o.
+        columns stand exactly over the output's columns. Where the digits would
+        read too small, rows and columns are elided (the first token's row and the
+        first column always shown). Returns concat, W_o and the empty output.
         """
         w_o = self.trace.w_o
         assert w_o is not None
-        w_view = MatrixView(self.numbers, entries("w_o"), w_o.shape, colour=palette.WEIGHT_MATRIX)
-        w_name = formula("{{ W_o : w }}", {"w": palette.WEIGHT_MATRIX})
-        match_columns(w_view, output)
-        output.next_to(new_concat.brackets, RIGHT, buff=0.6)
-        output.set_y(new_concat.brackets.get_center()[1])
-        w_view.next_to(output.brackets, UP, buff=0.35)
-        w_view.set_x(output.brackets.get_center()[0])
-        w_name.next_to(w_view.brackets, RIGHT, buff=0.25)
-        w_view.add(w_name)
-        # Under the output, so the names do not widen the whole picture.
-        self._name_output(output, below=True)
-        group = VGroup(new_concat, w_view, output)
-        self.fit_into(group, self._room(gap=0.35, side=0.5, caption_gap=0.25), max_growth=1.3)
-        return w_view
+        d_v, d_out = w_o.shape
+        room = self._room(gap=0.35, side=0.5, caption_gap=0.25)
+        # Rooms of the token rows, of concat's columns (W_o's rows) and of the output's columns.
+        rooms = [self.n, d_v, d_out]
+        while True:
+            rows, inner, outer = (
+                shown_indices(count, r, focus=[0])
+                for count, r in zip((self.n, d_v, d_out), rooms, strict=True)
+            )
+            new_concat = self._concat_view(rows=rows, columns=inner)
+            output = self._empty_output(rows=rows, columns=outer)
+            w_view = MatrixView(
+                self.numbers,
+                entries("w_o"),
+                w_o.shape,
+                colour=palette.WEIGHT_MATRIX,
+                rows=inner,
+                columns=outer,
+            )
+            w_name = formula("{{ W_o : w }}", {"w": palette.WEIGHT_MATRIX})
+            match_columns(w_view, output)
+            output.next_to(new_concat.brackets, RIGHT, buff=0.6)
+            output.set_y(new_concat.brackets.get_center()[1])
+            w_view.next_to(output.brackets, UP, buff=0.35)
+            w_view.set_x(output.brackets.get_center()[0])
+            w_name.next_to(w_view.brackets, RIGHT, buff=0.25)
+            w_view.add(w_name)
+            # Under the output, so the names do not widen the whole picture.
+            self._name_output(output, below=True)
+            group = VGroup(new_concat, w_view, output)
+            self.fit_into(group, room, max_growth=1.3)
+            if (digit_height(group) or DIGIT_FLOOR) >= DIGIT_FLOOR or max(rooms) <= 3:
+                return new_concat, w_view, output
+            # The widest first: columns before token rows.
+            rooms[max((1, 2, 0), key=lambda k: rooms[k])] -= 1
 
     @staticmethod
     def _name_output(output: MatrixView, *, below: bool) -> None:
@@ -515,40 +698,86 @@ class MultiheadScene(TopicScene):
         self.shown_title = new_title
 
     def _first_output_entry(self, concat: MatrixView, w_view: MatrixView, output: MatrixView) -> None:
-        """Output entry (0, 0): the first row of concat times the first column of W_o."""
-        self.step("One entry: a row of concat times a column of W_o")
+        """Output entry (0, 0) in full: the whole first row of concat (every head's part) times
+        W_o's first column, product by product with the running sum."""
+        if self.h == 1:
+            self.step("One entry: the whole concat row times a column of W_o")
+        else:
+            self.step("One entry: the whole concat row, every head, times a column of W_o")
         row_box = concat.row_box(0, palette.HIGHLIGHT)
         col_box = w_view.column_box(0, palette.WEIGHT_MATRIX)
-        cell = output.make_cell(0, 0)
-        cell_box = output.cell_box(0, 0, palette.OUTPUT)
         self.play(Create(row_box), Create(col_box), run_time=0.7)
+        self.wait(0.6)
+
+        table = _EntryTable(self)
+        self.fit_into(table, self._room(gap=0.35, side=0.5, caption_gap=0.25), max_growth=1.2)
+        layout = VGroup(concat, w_view, output)
+        # Each factor flies from its matrix; one the matrix elides (not drawn there) fades in.
+        factors: list[Animation] = []
+        for m in range(table.d_v):
+            for view, source, target in (
+                (concat, (0, m), table.left[m]),
+                (w_view, (m, 0), table.right[m]),
+            ):
+                if view.shows(*source):
+                    factors.append(TransformFromCopy(view.cell(*source), target))
+                else:
+                    factors.append(FadeIn(target))
         self.play(
-            TransformFromCopy(VGroup(concat.row(0), w_view.column(0)), cell),
-            Create(cell_box),
-            run_time=1.0,
+            FadeOut(VGroup(layout, row_box, col_box)),
+            FadeIn(VGroup(table.headings, table.times, table.tags)),
+            *factors,
+            run_time=1.2,
         )
-        output.set_cell(0, 0, cell)
+        for m in range(table.d_v):
+            self.play(
+                TransformFromCopy(VGroup(table.left[m], table.right[m]), table.products[m]),
+                FadeIn(table.signs[m]),
+                FadeIn(
+                    VGroup(
+                        table.partials[m], *([table.running_marks[m]] if m in table.running_marks else [])
+                    ),
+                    shift=0.1 * DOWN,
+                ),
+                run_time=0.45 if table.d_v > 4 else 0.6,
+            )
+        self.play(
+            FadeIn(VGroup(table.rule, table.total_name, table.total_sign)), FadeIn(table.result), run_time=0.6
+        )
         self.wait(0.8)
-        self._row_box = row_box
-        self._first_boxes = VGroup(col_box, cell_box)
+        result = table.result
+        table.remove(result)  # on its own, so it can move into the output while the rest goes
+        self._output_entry = (layout, table, result)
 
     def _every_output_entry(self, concat: MatrixView, output: MatrixView) -> None:
-        """Every other output entry, a row of concat at a time."""
+        """The entry goes to its place in the output; every other entry, a row of concat at a time."""
         self.step("The same for every entry of the output")
-        self.play(FadeOut(self._first_boxes), run_time=0.3)
-        n, d_out = output.shape
-        box = self._row_box
-        for i in range(n):
-            cells = [(j, output.make_cell(i, j)) for j in range(d_out) if (i, j) != (0, 0)]
+        layout, panel, result = self._output_entry
+        first = output.make_cell(0, 0)
+        # Back piece by piece: the output's numbers join it one by one, not as a whole.
+        concat_back, w_back = layout[0], layout[1]
+        self.play(
+            FadeOut(panel),
+            FadeIn(concat_back),
+            FadeIn(w_back),
+            FadeIn(VGroup(output.brackets, output.ellipses, output.heading)),
+            ReplacementTransform(result, first),
+            run_time=1.0,
+        )
+        output.set_cell(0, 0, first)
+        box: VMobject | None = None
+        for i in output.shown_rows:
+            cells = [(j, output.make_cell(i, j)) for j in output.shown_columns if (i, j) != (0, 0)]
             new_box = concat.row_box(i, palette.HIGHLIGHT)
             self.play(
-                ReplacementTransform(box, new_box),
+                Create(new_box) if box is None else ReplacementTransform(box, new_box),
                 LaggedStart(*(FadeIn(m, shift=0.1 * DOWN) for _, m in cells), lag_ratio=0.15),
                 run_time=0.6,
             )
             for j, m in cells:
                 output.set_cell(i, j, m)
             box = new_box
+        assert box is not None  # the lesson has at least one token
         self.play(FadeOut(box), run_time=0.3)
         self.wait(0.5)
 
@@ -556,21 +785,52 @@ class MultiheadScene(TopicScene):
 
     def _same_shape(self, output: MatrixView) -> None:
         """X and the output next to each other: one row per token each, the same width."""
+        same = self.trace.output.shape == self.trace.x.shape
+        d_out = self.trace.output.shape[1]
+        # Rooms of the token rows and of the columns; elided (never shrunk below the floor) when large.
+        rooms = [self.n, max(self.d, d_out)]
+        while True:
+            rows = shown_indices(self.n, rooms[0], focus=[0])
+            x_view, new_out, between, group = self._same_shape_layout(
+                rows, shown_indices(self.d, rooms[1]), shown_indices(d_out, rooms[1]), same=same
+            )
+            if (digit_height(group) or DIGIT_FLOOR) >= DIGIT_FLOOR or max(rooms) <= 3:
+                break
+            rooms[1 if rooms[1] >= rooms[0] else 0] -= 1
+
+        if same:
+            self.step("The output has the same shape as the input X: one row per token, same width")
+        else:
+            self.step("The output has one row per token, like the input X")
+        self.play(
+            FadeOut(self._project_rest),
+            ReplacementTransform(output, new_out),
+            FadeIn(x_view),
+            FadeIn(between),
+            run_time=1.4,
+        )
+        self.wait(2.0)
+
+    def _same_shape_layout(
+        self, rows: Sequence[int], x_columns: Sequence[int], out_columns: Sequence[int], *, same: bool
+    ) -> tuple[MatrixView, MatrixView, VGroup, VGroup]:
+        """X and the output side by side (or one above the other), fitted; returns X, output, between, all."""
         x_view = MatrixView(
             self.numbers,
             entries("x"),
             self.trace.x.shape,
             colour=palette.EMBEDDING,
             name=formula("{{ X : x }}", {"x": palette.EMBEDDING}),
-            row_labels=[self.numbers.token(i) for i in range(self.n)],
+            row_labels=[self.numbers.token(i) for i in rows],
+            rows=rows,
+            columns=x_columns,
         )
-        same = self.trace.output.shape == self.trace.x.shape
         room = self._room(gap=0.35, side=0.5, caption_gap=0.25)
-        new_out = self._output_view(with_tokens=False)
+        new_out = self._output_view(with_tokens=False, rows=rows, columns=out_columns)
         # Side by side reads best; one above the other when that leaves the numbers larger.
         across = self.reads_across(x_view, new_out, room, across_gap=3.2, down_gap=1.6, max_growth=1.4)
         if not across:
-            new_out = self._output_view(with_tokens=True)
+            new_out = self._output_view(with_tokens=True, rows=rows, columns=out_columns)
         if same:
             # Equal column widths, so equal shapes look equal.
             match_columns(x_view, new_out)
@@ -590,30 +850,23 @@ class MultiheadScene(TopicScene):
             # The arrow stands between the two matrices' brackets, the words beside it.
             between.shift(RIGHT * (x_view.brackets.get_center()[0] - arrow.get_center()[0]))
         self.fit_into(group, room, max_growth=1.4)
-
-        if same:
-            self.step("The output has the same shape as the input X: one row per token, same width")
-        else:
-            self.step("The output has one row per token, like the input X")
-        self.play(
-            FadeOut(self._project_rest),
-            ReplacementTransform(output, new_out),
-            FadeIn(x_view),
-            FadeIn(between),
-            run_time=1.4,
-        )
-        self.wait(2.0)
+        return x_view, new_out, between, group
 
     # -- pieces ------------------------------------------------------------------------
 
-    def _output_view(self, *, with_tokens: bool) -> MatrixView:
+    def _output_view(
+        self, *, with_tokens: bool, rows: Sequence[int] | None = None, columns: Sequence[int] | None = None
+    ) -> MatrixView:
+        shown = range(self.n) if rows is None else rows
         return MatrixView(
             self.numbers,
             entries("output"),
             self.trace.output.shape,
             colour=palette.OUTPUT,
             name=formula('{{ "output" : o }}', {"o": palette.OUTPUT}),
-            row_labels=[self.numbers.token(i) for i in range(self.n)] if with_tokens else None,
+            row_labels=[self.numbers.token(i) for i in shown] if with_tokens else None,
+            rows=rows,
+            columns=columns,
         )
 
     def _head_view(
@@ -637,12 +890,30 @@ class MultiheadScene(TopicScene):
     def _arrange_rows(self, rows: list[list[VMobject]]) -> list[TracedText]:
         """One row per head (its tag, then its matrices), fitted between title and caption.
 
+        The tag stands left of its row, or over its row's left end when that
+        leaves the numbers larger (a wide row: the tag would cost its width).
         Returns the rows' new head tags, made here so they scale with their row.
         """
-        tags = [self.head_tag(h) for h in range(len(rows))]
-        lines = VGroup(
-            *(VGroup(tag, *row).arrange(RIGHT, buff=ROW_GAP) for tag, row in zip(tags, rows, strict=True))
+        room = self._room(gap=0.3, side=0.3, caption_gap=0.2)
+        # As large as the numbers: the rows are shrunk to fit, the tags with them.
+        tags = [self.head_tag(h, font_size=NUMBER_SIZE) for h in range(len(rows))]
+        matrices = [VGroup(*row).arrange(RIGHT, buff=ROW_GAP) for row in rows]
+        widths = [tag.width + ROW_GAP + row.width for tag, row in zip(tags, matrices, strict=True)]
+        heights = [max(tag.height, row.height) for tag, row in zip(tags, matrices, strict=True)]
+        gaps = HEAD_GAP * (len(rows) - 1)
+        beside = min(room.width / max(widths), room.height / (sum(heights) + gaps))
+        over = min(
+            room.width / max(row.width for row in matrices),
+            room.height
+            / (sum(row.height + tag.height + 0.15 for tag, row in zip(tags, matrices, strict=True)) + gaps),
         )
+        lines = VGroup()
+        for tag, row in zip(tags, matrices, strict=True):
+            if beside >= over:
+                tag.next_to(row, LEFT, buff=ROW_GAP)
+            else:
+                tag.next_to(row, UP, buff=0.15).align_to(row, LEFT)
+            lines.add(VGroup(tag, row))
         lines.arrange(DOWN, buff=HEAD_GAP, aligned_edge=LEFT)
-        self.fit_into(lines, self._room(gap=0.3, side=0.3, caption_gap=0.2), max_growth=1.3)
+        self.fit_into(lines, room, max_growth=1.3)
         return tags
