@@ -291,6 +291,8 @@ def _render_one(plan: Plan) -> None:
     click.echo(f"numbers:  {result.manifest}")
     if result.captions is not None:
         click.echo(f"captions: {result.captions}")
+    if result.transcript is not None:
+        click.echo(f"transcript: {result.transcript}")
     if result.sections is not None:
         click.echo(f"clips:    {result.sections}/")
     click.echo(f"done in {seconds:.1f} s", err=True)

@@ -99,6 +99,8 @@ def test_render_projection_writes_a_playable_video_whose_numbers_equal_the_manif
         "token-residual",
         "--quality",
         "low",
+        "--narration",
+        "off",
         "--media-dir",
         str(tmp_path),
     )
@@ -117,6 +119,33 @@ def test_render_projection_writes_a_playable_video_whose_numbers_equal_the_manif
     for (i, j), value in np.ndenumerate(q):
         assert numbers[f"q[{i}][{j}]"] == {"value": value, "text": fmt(value, lesson.decimals)}
     assert [p for p in out.iterdir() if p.name.startswith(".")] == []  # no work folders left behind
+
+
+@pytest.mark.render
+def test_a_video_speaks_by_default_and_says_what_its_transcript_and_captions_say(tmp_path):
+    result = run(
+        "--scene",
+        "positional",
+        "--example",
+        "i-love-coding",
+        "--quality",
+        "low",
+        "--media-dir",
+        str(tmp_path),
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "i-love-coding"
+    with av.open(str(out / "positional.mp4")) as container:
+        assert [stream.type for stream in container.streams] == ["video", "audio"]
+    manifest = json.loads((out / "positional.numbers.json").read_text(encoding="utf-8"))
+    said = [s["text"] for step in manifest["narration"] for s in step["sentences"]]
+    assert len(said) >= len(manifest["steps"])  # every step says something
+    transcript = (out / "positional.transcript.md").read_text(encoding="utf-8")
+    captions = (out / "positional.vtt").read_text(encoding="utf-8")
+    for sentence in said:
+        assert sentence in transcript
+        assert sentence.split()[0] in captions
+    assert "transcript" in result.output
 
 
 def test_block_refuses_a_lesson_whose_output_is_narrower_than_the_embeddings(tmp_path):
