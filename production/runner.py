@@ -20,6 +20,7 @@ between renders in :mod:`production.shape_store`.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from .voice import Voice
 
 __all__ = ["RenderResult", "build_scene", "manim_config", "render_topic"]
+
+#: Paths Manim's movie joining handles: no quote, backslash or line break.
+_PLAIN_PATH = re.compile(r"[^'\"\\\n\r]*")
 
 
 @dataclass(frozen=True)
@@ -137,11 +141,19 @@ def render_topic(
     out_dir = Path(media_dir) / example
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{topic}-", dir=out_dir))
+    alias: Path | None = None
     try:
+        # Manim joins its partial movies through an FFmpeg list file that an apostrophe
+        # in the path breaks: Manim then works through a plain-named link to the folder.
+        manim_dir = work
+        if not _PLAIN_PATH.fullmatch(str(work)):
+            alias = Path(tempfile.mkdtemp(prefix="attention-video-link-")) / "work"
+            alias.symlink_to(work, target_is_directory=True)
+            manim_dir = alias
         # GIF: Manim's own uses a fixed palette; we render MP4 and convert it.
         manim_format = "png" if preview else ("mp4" if output_format == "gif" else output_format)
         settings = manim_config(
-            work, quality=quality, output_format=manim_format, progress=progress, sections=not preview
+            manim_dir, quality=quality, output_format=manim_format, progress=progress, sections=not preview
         )
         with tempconfig(settings):
             from manim import config
@@ -210,6 +222,8 @@ def render_topic(
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if alias is not None:
+            shutil.rmtree(alias.parent, ignore_errors=True)  # the link only, not what it points to
 
 
 def _finish_video(

@@ -725,3 +725,22 @@ def test_render_refuses_claims_that_name_nothing_with_the_same_line_as_check(tmp
     assert checked.exit_code == rendered.exit_code == 2
     assert checked.output.strip() == rendered.output.strip() == line
     assert not (tmp_path / "media").exists()
+
+
+@pytest.mark.render
+def test_a_media_folder_with_an_apostrophe_renders_a_video(tmp_path):
+    # Manim joins partial movies through an FFmpeg list file; an apostrophe broke it ('<none>').
+    from attention_math import compute, load_example
+    from production.runner import render_topic
+
+    media = tmp_path / "teacher's media"
+    result = render_topic(
+        "embeddings",
+        compute(load_example("i-love-coding")),
+        example="i-love-coding",
+        media_dir=media,
+        quality="low",
+    )
+    assert result.video is not None and result.video.stat().st_size > 0
+    assert result.video.parent == media / "i-love-coding"
+    assert [p.name for p in (media / "i-love-coding").iterdir() if p.name.startswith(".")] == []
