@@ -280,6 +280,9 @@ def _render_one(plan: Plan) -> None:
     except KeyboardInterrupt:
         _fail("interrupted; no partial files were kept", status=130)
         return
+    except OSError as error:  # a full disk, a file-size limit, a read-only media folder
+        _fail(f"{_where(error, request)}: {_cause(error)}; the previous files were kept", status=1)
+        return
     seconds = time.perf_counter() - started
     result = outcome.result
     assert result is not None  # rendered here
@@ -296,6 +299,27 @@ def _render_one(plan: Plan) -> None:
     if result.sections is not None:
         click.echo(f"clips:    {result.sections}/")
     click.echo(f"done in {seconds:.1f} s", err=True)
+
+
+def _where(error: OSError, request: RenderRequest) -> str:
+    """The folder (or file) an error is about: the one it names, else the request's output folder."""
+    named = error.filename if isinstance(error.filename, str) else None
+    return str(Path(named).parent if named and not Path(named).is_dir() else named or request.out_dir)
+
+
+def _cause(error: OSError) -> str:
+    """An OS error in words a user can act on."""
+    import errno
+
+    causes = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EFBIG: "a file grew past the file-size limit",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+    }
+    return causes.get(error.errno or 0, error.strerror or error.__class__.__name__)
 
 
 def _render_batch(plan: Plan, topics: list[str], *, workers: int, page: bool) -> None:

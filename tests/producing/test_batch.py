@@ -744,3 +744,42 @@ def test_a_media_folder_with_an_apostrophe_renders_a_video(tmp_path):
     assert result.video is not None and result.video.stat().st_size > 0
     assert result.video.parent == media / "i-love-coding"
     assert [p.name for p in (media / "i-love-coding").iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    ("code", "cause"),
+    [
+        (28, "the disk is full"),
+        (27, "a file grew past the file-size limit"),
+        (30, "the file system is read-only"),
+    ],
+)
+def test_a_full_disk_or_read_only_folder_is_one_line_and_keeps_the_previous_files(
+    tmp_path, monkeypatch, code, cause
+):
+    import errno
+    import os
+
+    from click.testing import CliRunner
+
+    import render
+    from production import runner
+
+    assert (errno.ENOSPC, errno.EFBIG, errno.EROFS) == (28, 27, 30)
+    media = tmp_path / "media"
+    args = ["--scene", "softmax", "--example", "i-love-coding", "--preview", "--media-dir", str(media)]
+    assert CliRunner().invoke(render.cli, args).exit_code == 0
+    poster = media / "i-love-coding" / "softmax.png"
+    before = poster.read_bytes()
+
+    def no_room(source, target):
+        raise OSError(code, os.strerror(code), str(target))
+
+    monkeypatch.setattr(runner, "publish", no_room)
+    result = CliRunner().invoke(render.cli, [*args, "--force"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == f"error: {media / 'i-love-coding'}: {cause}; the previous files were kept"
+    assert "Traceback" not in result.output
+    assert poster.read_bytes() == before
+    assert [p.name for p in poster.parent.iterdir() if p.name.startswith(".")] == []
