@@ -109,7 +109,11 @@ def _plain(value: object) -> object:
 def lesson_inputs(topic: str, lesson: Lesson) -> dict[str, object]:
     """What the trace of ``topic`` is computed from: the lesson's arrays and settings, not its claims."""
     drawn = lesson_for(topic, lesson)
-    return {f.name: _plain(getattr(drawn, f.name)) for f in dataclasses.fields(drawn) if f.name != "claims"}
+    inputs = {f.name: _plain(getattr(drawn, f.name)) for f in dataclasses.fields(drawn) if f.name != "claims"}
+    if drawn.source:
+        # The file, not the way its path was typed: "lesson.toml" and "/home/me/lesson.toml" are one lesson.
+        inputs["source"] = str(Path(drawn.source).resolve())
+    return inputs
 
 
 @cache

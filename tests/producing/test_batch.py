@@ -783,3 +783,23 @@ def test_a_full_disk_or_read_only_folder_is_one_line_and_keeps_the_previous_file
     assert "Traceback" not in result.output
     assert poster.read_bytes() == before
     assert [p.name for p in poster.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_cache_key_is_the_same_whichever_way_the_lesson_path_is_typed(tmp_path, monkeypatch):
+    from attention_math import load_lesson
+    from production.cache import render_key
+
+    lesson = tmp_path / "mine.toml"
+    lesson.write_text(
+        'tokens = ["a", "b"]\nembeddings = [[1.0, 0.0], [0.0, 1.0]]\n'
+        "w_q = [[1.0, 0.0], [0.0, 1.0]]\nw_k = [[1.0, 0.0], [0.0, 1.0]]\nw_v = [[1.0, 0.0], [0.0, 1.0]]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    request = RenderRequest(topic="softmax", example="mine", media_dir=tmp_path / "media", lesson_file=lesson)
+    typed = [
+        load_lesson("mine.toml"),
+        load_lesson(lesson),
+        load_lesson("./sub/../mine.toml".replace("sub/../", "")),
+    ]
+    assert len({render_key(request, each) for each in typed}) == 1
