@@ -24,15 +24,27 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import focus
+
 from .kit import palette
-from .kit.equations import Kind, Reading
+from .kit.equations import APPROX, Kind, Reading
+from .kit.narration import Num, say_focus
 from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, entries, fit_in_frame, formula, label
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    MatrixView,
+    digit_height,
+    entries,
+    fit_in_frame,
+    formula,
+    label,
+    shown_indices,
+)
 
 __all__ = ["OverviewScene"]
 
 # Vertical room between the formula and the matrices, for the linking lines.
-LINK_GAP = 0.55
+LINK_GAP = 0.45
 FORMULA_WIDTH = 9.0
 
 
@@ -49,56 +61,183 @@ class OverviewScene(TopicScene):
         equation = self._formula(scaled, causal)
         fit_in_frame(equation, max_width=FORMULA_WIDTH, max_growth=1.0)
         self._equation = equation
-        q_view, k_view, v_view, w_view, c_view = self._views()
-        above = VGroup(q_view, k_view, v_view).arrange(RIGHT, buff=0.6, aligned_edge=DOWN)
-        below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.9, aligned_edge=UP)
+        (q_view, k_view, v_view, w_view, c_view), above, below = self._tiers(equation)
         parts = self._parts(equation, scaled, causal)
         self._place(equation, above, below, parts)
 
-        if head.several:
-            self.step("The first head: its queries Q, one row per token")
+        self.head_mark = self.head_tag(head.index) if head.several else None
+        if self.head_mark is not None:
+            # Left of the formula, clear of the tiers above and below it.
+            self.head_mark.move_to(
+                (-self.frame_width / 2 + 0.3 + self.head_mark.width / 2, equation.get_center()[1], 0)
+            )
+
+        queries = self.say(
+            "Q holds the queries: one row per token, each saying what that token is looking for."
+        )
+        if self.head_mark is not None:
+            self.step(
+                "The first head: its queries Q, one row per token",
+                say=(
+                    self.say("Here is head", Num(head.number_path), ", with its own columns of Q, K and V."),
+                    queries,
+                ),
+            )
+            self.play(FadeIn(self.head_mark), run_time=0.5)
         else:
-            self.step("Queries Q: one row per token")
+            self.step("Queries Q: one row per token", say=queries)
         self._reveal(parts["q"], q_view, palette.QUERY, up=True)
 
-        self.step("Keys: Q times Kᵀ scores every query against every key")
+        self.step(
+            "Keys: Q times Kᵀ scores every query against every key",
+            say=(
+                self.say("K holds the keys: what each token offers to the others."),
+                self.say("Q times K transposed scores every query against every key."),
+            ),
+        )
         self._reveal(parts["k"], k_view, palette.KEY, up=True)
         self._scale_and_mask(parts, scaled, causal)
 
+        weights = self.say("Softmax turns each row of scores into weights that add up to one.")
+        fact = focus(self.trace, head.index, 0)
+        targets = fact.found["targets"]
+        where = (
+            [say_focus(self.narrator, fact, weights_path=head.path("weights"))]
+            if fact.kind in ("only", "even") or w_view.shows(0, targets[0])
+            else []
+        )
         if scaled:
-            self.step("Softmax turns each row of scores into weights")
+            self.step("Softmax turns each row of scores into weights", say=(weights, *where))
         else:
-            self.step("This lesson does not scale: softmax turns each row of scores into weights")
+            self.step(
+                "This lesson does not scale: softmax turns each row of scores into weights",
+                say=(
+                    self.say("This lesson does not divide by the square root of the key width."),
+                    weights,
+                    *where,
+                ),
+            )
         self._reveal(parts["softmax"], w_view, palette.WEIGHTS, up=False)
 
-        self.step("The weights mix the values V")
+        self.step(
+            "The weights mix the values V",
+            say=self.say(
+                "The weights then mix the values V: each token takes a weighted sum of every value row."
+            ),
+        )
         self._reveal(parts["v"], v_view, palette.VALUE, up=True)
 
-        self.step("The result: one context row for every token")
+        self.step(
+            "The result: one context row for every token",
+            say=self.say("The result, attention of Q, K and V, is one context row for every token."),
+        )
         self._reveal(parts["result"], c_view, palette.CONTEXT, up=False)
 
+        summary = self.say(
+            "Compare queries with keys, scale, softmax, then mix the values: that is attention."
+        )
         if head.several:
-            self.step("The first head's attention, in one line")
+            self.step(
+                "The first head's attention, in one line",
+                say=(summary, self.say("Every other head does the same with its own Q, K and V.")),
+            )
         else:
-            self.step("Attention, in one line")
+            self.step("Attention, in one line", say=summary)
         self.play(Indicate(VGroup(*parts.values()), scale_factor=1.06, color=palette.HIGHLIGHT), run_time=1.2)
         self.wait(2.5)
 
-    def _views(self) -> tuple[MatrixView, MatrixView, MatrixView, MatrixView, MatrixView]:
-        """Q, K, V, the weights and the context of the head shown."""
-        numbers, head = self.numbers, self.first_head
+    def _tiers(
+        self, equation: MathTypst
+    ) -> tuple[tuple[MatrixView, MatrixView, MatrixView, MatrixView, MatrixView], VGroup, VGroup]:
+        """The five matrices, and the tiers above and below the formula (not yet scaled).
+
+        Drawn whole when their digits stay at the legible floor once the tiers
+        are fitted around the formula. Otherwise, as with
+        :func:`~scenes.kit.widgets.fit_with_elision`, what limits the size gives
+        way one step at a time: token rows ("⋮") when the height does, the
+        columns of the tier that is too wide ("⋯") when a width does.
+        """
         n = len(self.trace.tokens)
+        # Everything shown at first: a room at least as large as any row or column count.
+        whole = max(n, self.trace.x.shape[1], self.trace.q.shape[1], self.trace.v.shape[1])
+        rooms = {"rows": n, "above": whole, "below": whole}
+        while True:
+            mark = self.numbers.checkpoint()
+            views = self._views(rooms["rows"], rooms["above"], rooms["below"])
+            q_view, k_view, v_view, w_view, c_view = views
+            above = VGroup(q_view, k_view, v_view).arrange(RIGHT, buff=0.45, aligned_edge=DOWN)
+            below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.9, aligned_edge=UP)
+            digit = digit_height(above)
+            limits = self._tier_limits(equation, above, below)
+            if digit is None or digit * min(limits.values()) >= DIGIT_FLOOR:
+                return views, above, below
+            # The tightest limit that can still give way.
+            giving = [
+                name
+                for name in sorted(limits, key=lambda name: limits[name])
+                if name != "growth" and rooms[name] > self._least_room(name, views)
+            ]
+            if not giving:
+                return views, above, below
+            self.numbers.rollback(mark)
+            rooms[giving[0]] = min(rooms[giving[0]], self._widest(giving[0], views)) - 1
+
+    @staticmethod
+    def _widest(name: str, views: tuple[MatrixView, ...]) -> int:
+        """How many grid positions the rows (or the widest tier's columns) take now."""
+        q_view, k_view, v_view, w_view, c_view = views
+        if name == "rows":
+            return q_view.grid_shape[0]
+        tier = (q_view, k_view, v_view) if name == "above" else (w_view, c_view)
+        return max(view.grid_shape[1] for view in tier)
+
+    @staticmethod
+    def _least_room(name: str, views: tuple[MatrixView, ...]) -> int:
+        """Rows and columns give way down to three grid positions (or as many as there are)."""
+        q_view, k_view, v_view, w_view, c_view = views
+        if name == "rows":
+            return min(q_view.shape[0], 3)
+        tier = (q_view, k_view, v_view) if name == "above" else (w_view, c_view)
+        return min(3, max(view.shape[1] for view in tier))
+
+    def _tier_limits(self, equation: MathTypst, above: VGroup, below: VGroup) -> dict[str, float]:
+        """The scale each constraint allows the tiers: the frame's width per tier, the height for rows."""
+        top, bottom = self.frame_height / 2 - 0.15, self.caption_top + 0.1
+        tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
+        width = self.frame_width - 0.6
+        return {
+            "growth": 1.2,
+            "above": width / above.width,
+            "below": width / below.width,
+            "rows": min(tier_h / above.height, tier_h / below.height),
+        }
+
+    def _tier_scale(self, equation: MathTypst, above: VGroup, below: VGroup) -> float:
+        """How much the tiers are scaled to fit the frame around the formula (see :meth:`_place`)."""
+        return float(min(self._tier_limits(equation, above, below).values()))
+
+    def _views(
+        self, row_room: int, above_room: int, below_room: int
+    ) -> tuple[MatrixView, MatrixView, MatrixView, MatrixView, MatrixView]:
+        """Q, K, V, the weights and the context of the head shown, in at most this many grid rows,
+        and columns (per tier: Q, K, V above the formula; context and weights below)."""
+        numbers, head = self.numbers, self.first_head
+        rows = shown_indices(len(self.trace.tokens), row_room)
         # One head: the trace's own q, k, v; several: the first head's columns.
         prefix = f"{head.prefix}." if head.several else ""
 
-        def view(path: str, shape: tuple[int, int], colour: str, name: VMobject, tokens: bool) -> MatrixView:
+        def view(
+            path: str, shape: tuple[int, int], colour: str, name: VMobject, tokens: bool, room: int
+        ) -> MatrixView:
             return MatrixView(
                 numbers,
                 entries(path),
                 shape,
                 colour=colour,
                 name=name,
-                row_labels=[numbers.token(i) for i in range(n)] if tokens else None,
+                row_labels=[numbers.token(i) for i in rows] if tokens else None,
+                rows=rows,
+                columns=shown_indices(shape[1], room),
             )
 
         matrices = head.trace
@@ -109,9 +248,15 @@ class OverviewScene(TopicScene):
                 palette.QUERY,
                 formula("{{ Q : s }}", {"s": palette.QUERY}),
                 True,
+                above_room,
             ),
             view(
-                f"{prefix}k", matrices.k.shape, palette.KEY, formula("{{ K : s }}", {"s": palette.KEY}), False
+                f"{prefix}k",
+                matrices.k.shape,
+                palette.KEY,
+                formula("{{ K : s }}", {"s": palette.KEY}),
+                False,
+                above_room,
             ),
             view(
                 f"{prefix}v",
@@ -119,6 +264,7 @@ class OverviewScene(TopicScene):
                 palette.VALUE,
                 formula("{{ V : s }}", {"s": palette.VALUE}),
                 False,
+                above_room,
             ),
             view(
                 head.path("weights"),
@@ -126,6 +272,7 @@ class OverviewScene(TopicScene):
                 palette.WEIGHTS,
                 label("weights", colour=palette.WEIGHTS),
                 False,
+                below_room,
             ),
             view(
                 head.path("context"),
@@ -133,13 +280,13 @@ class OverviewScene(TopicScene):
                 palette.CONTEXT,
                 label("context", colour=palette.CONTEXT),
                 True,
+                below_room,
             ),
         )
 
     def _scale_and_mask(self, parts: dict[str, VGroup], scaled: bool, causal: bool) -> None:
         """The ÷ √d_k (with its value from the trace) and the mask M, when the lesson has them."""
         if scaled:
-            self.step("Divide by the square root of the key width")
             scale = self.numbers.number("scale", colour=palette.MUTED, font_size=22)
             # √d_k written out (the symbol d_k stands for its value here): the sign the log gives.
             sign = self.equations.record(
@@ -147,6 +294,15 @@ class OverviewScene(TopicScene):
                 [Reading("d_k", self.numbers.text("d_k"))],
                 scale,
                 decimals=self.numbers.decimals,
+            )
+            self.step(
+                "Divide by the square root of the key width",
+                say=self.say(
+                    "The scores are divided by the square root of the key width,",
+                    *(["about"] if sign == APPROX else []),
+                    Num("scale"),
+                    ", so they do not grow with the width and the softmax does not saturate.",
+                ),
             )
             note = VGroup(
                 formula("sqrt(d_k)", font_size=30).set_color(palette.MUTED),
@@ -159,7 +315,12 @@ class OverviewScene(TopicScene):
             self.play(FadeOut(note), run_time=0.4)
 
         if causal:
-            self.step("The mask M hides every later token")
+            self.step(
+                "The mask M hides every later token",
+                say=self.say(
+                    "The mask M adds minus infinity to the score of every later token, so it gets no weight."
+                ),
+            )
             self.play(FadeIn(parts["m"]), run_time=0.8)
             self.wait(1.0)
 
@@ -233,13 +394,9 @@ class OverviewScene(TopicScene):
         Each tier is centred under (or over) the symbols it links to, as far as
         the frame allows, so the linking lines fan out without crossing.
         """
-        frame_w, frame_h = self.frame_width, self.frame_height
-        top, bottom = frame_h / 2 - 0.15, self.caption_top + 0.1
-        tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
-        width = frame_w - 0.6
-        scale = min(
-            1.2, width / above.width, width / below.width, tier_h / above.height, tier_h / below.height
-        )
+        frame_w = self.frame_width
+        top, bottom = self.frame_height / 2 - 0.15, self.caption_top + 0.1
+        scale = self._tier_scale(equation, above, below)
         above.scale(scale)
         below.scale(scale)
         equation.move_to((0, bottom + below.height + LINK_GAP + equation.height / 2, 0))

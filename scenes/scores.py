@@ -10,6 +10,8 @@ and no division. Multi-head lessons show the first head.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from manim import (
     DOWN,
     LEFT,
@@ -29,11 +31,25 @@ from manim import (
 
 from .kit import palette
 from .kit.attention import DotProductPanel, add_row_labels, token_matrix
-from .kit.equations import Kind
-from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, TracedText, entries, fit_in_frame, formula, label
+from .kit.equations import APPROX, Kind
+from .kit.narration import Num, Tok
+from .kit.stage import Region, TopicScene
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    MatrixView,
+    TracedText,
+    digit_height,
+    entries,
+    fit_in_frame,
+    formula,
+    label,
+    shown_indices,
+)
 
 __all__ = ["ScoresScene"]
+
+# Room between Q and K, and between the scores and the dot product under them.
+PANEL_GAP = 0.3
 
 
 class ScoresScene(TopicScene):
@@ -44,17 +60,41 @@ class ScoresScene(TopicScene):
     def construct(self) -> None:
         head = self.first_head
         n = head.trace.q.shape[0]
+        i, j = 0, min(1, n - 1)
         title = self.title("{{ S : s }} = {{ Q : q }} dot {{ K^T : k }}")
-        q_view, k_view, arrow, s_view, layout = self._layout(title)
+        q_view, k_view, arrow, s_view, panel = self._layout(title, i, j)
+        self.head_mark = self.head_tag(head.index) if head.several else None
+        if self.head_mark is not None:
+            self.head_mark.to_corner(UP + RIGHT, buff=0.35)
 
+        roles = self.say(
+            "Every token has a query, what it is looking for, and a key, what it offers to the others."
+        )
         if head.several:
-            self.step("Each head scores on its own: here, the first head")
+            self.step(
+                "Each head scores on its own: here, the first head",
+                say=(
+                    self.say(
+                        "Each head computes scores of its own; we follow head", Num(head.number_path), "."
+                    ),
+                    roles,
+                ),
+            )
         else:
-            self.step("A score says how well a query matches a key")
-        self.play(FadeIn(title), FadeIn(q_view), FadeIn(k_view), run_time=1.0)
+            self.step(
+                "A score says how well a query matches a key",
+                say=(roles, self.say("A score says how well one query matches one key.")),
+            )
+        marks = [FadeIn(self.head_mark)] if self.head_mark is not None else []
+        self.play(FadeIn(title), FadeIn(q_view), FadeIn(k_view), *marks, run_time=1.0)
         self.wait(0.8)
 
-        self.step("Every query is compared with every key")
+        self.step(
+            "Every query is compared with every key",
+            say=self.say(
+                "Every query is compared with every key: one row of scores per query, one column per key."
+            ),
+        )
         self.play(
             FadeIn(arrow),
             FadeIn(s_view.brackets),
@@ -64,11 +104,16 @@ class ScoresScene(TopicScene):
         )
         self.wait(0.5)
 
-        i, j = 0, min(1, n - 1)
-        self.step("One score in full: a query row against a key row")
-        worked = self._one_score(q_view, k_view, s_view, i, j, layout)
+        self.step(
+            "One score in full: a query row against a key row",
+            say=self.say("One score in full: the query of", Tok(i), "against the key of", Tok(j), "."),
+        )
+        worked = self._one_score(q_view, k_view, s_view, panel, i, j)
 
-        self.step("The same dot product for every query and key")
+        self.step(
+            "The same dot product for every query and key",
+            say=self.say("Every other score is the same dot product: one query row against one key row."),
+        )
         # The dot product stayed on screen through its step's pause; now it makes room.
         self.play(FadeOut(worked), run_time=0.5)
         self._fill_rest(q_view, s_view, skip={(i, j)})
@@ -77,7 +122,13 @@ class ScoresScene(TopicScene):
         if self.trace.lesson.scale:
             self._scale(title, VGroup(q_view, k_view, arrow), s_view, i, j)
         else:
-            self.step("This lesson does not scale: the scores stay as they are")
+            self.step(
+                "This lesson does not scale: the scores stay as they are",
+                say=self.say(
+                    "This lesson does not divide by the square root of the key width, "
+                    "so these scores go to the softmax as they are."
+                ),
+            )
             self.play(FadeOut(VGroup(q_view, k_view, arrow)), run_time=0.6)
             block = VGroup(s_view, self._row_names(s_view))
             stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
@@ -86,8 +137,16 @@ class ScoresScene(TopicScene):
             self._move_block(s_view, block, stand_in)
             self.wait(2.5)
 
-    def _layout(self, title: VMobject) -> tuple[MatrixView, MatrixView, VMobject, MatrixView, VGroup]:
-        """Q and K side by side, an arrow, and the empty scores under the title."""
+    def _layout(
+        self, title: VMobject, i: int, j: int
+    ) -> tuple[MatrixView, MatrixView, VMobject, MatrixView, DotProductPanel]:
+        """Q, K, an arrow, the empty scores and the dot product of score (i, j) (not shown), fitted.
+
+        Two arrangements, the one that draws larger wins: Q, K and the scores in
+        one line with the dot product under them, or Q above K with the scores
+        and the dot product stacked right of them (a wide lesson's digits stay
+        at the legible floor this way).
+        """
         numbers, head = self.numbers, self.first_head
         n, d_k = head.trace.q.shape
         q_view = MatrixView(
@@ -96,7 +155,7 @@ class ScoresScene(TopicScene):
             (n, d_k),
             colour=palette.QUERY,
             name=formula("Q").set_color(palette.QUERY),
-            row_labels=[numbers.token(i) for i in range(n)],
+            row_labels=[numbers.token(a) for a in range(n)],
         )
         k_view = MatrixView(
             numbers,
@@ -104,7 +163,7 @@ class ScoresScene(TopicScene):
             (n, d_k),
             colour=palette.KEY,
             name=formula("K").set_color(palette.KEY),
-            row_labels=[numbers.token(j) for j in range(n)],
+            row_labels=[numbers.token(b) for b in range(n)],
         )
         s_view = token_matrix(
             numbers,
@@ -115,16 +174,90 @@ class ScoresScene(TopicScene):
             filled=False,
             row_labels=False,  # its rows are Q's rows, named on the left; named when Q leaves
         )
+        panel = DotProductPanel(
+            numbers,
+            [head.path(f"q[{i}][{m}]") for m in range(d_k)],
+            [head.path(f"k[{j}][{m}]") for m in range(d_k)],
+            [head.path(f"score_terms[{i}][{j}][{m}]") for m in range(d_k)],
+            head.path(f"scores[{i}][{j}]"),
+            left_label=VGroup(
+                formula("q").set_color(palette.QUERY), numbers.token(i, colour=palette.QUERY)
+            ).arrange(RIGHT, buff=0.15),
+            right_label=VGroup(
+                formula("k").set_color(palette.KEY), numbers.token(j, colour=palette.KEY)
+            ).arrange(RIGHT, buff=0.15),
+            equations=self.equations,
+        )
         arrow = label("→", colour=palette.MUTED)
-        layout = VGroup(q_view, k_view, arrow, s_view).arrange(RIGHT, buff=0.4)
-        # Line the three matrices up by their brackets, not by their headings.
+        room = self.content(below=title, gap=0.35)
+        in_line = self._in_line(q_view, k_view, arrow, s_view, panel, room)
+        stacked = self._stacked(q_view, k_view, arrow, s_view, panel, room)
+        layout = max(in_line, stacked, key=lambda arranged: arranged[0])[1]
+        layout()
+        return q_view, k_view, arrow, s_view, panel
+
+    @staticmethod
+    def _line_up(q_view: MatrixView, k_view: MatrixView, arrow: VMobject, s_view: MatrixView) -> None:
+        """Q and K level with the scores, by their brackets (not their headings), the arrow between."""
         for view in (q_view, k_view):
             view.shift(UP * (s_view.brackets.get_center()[1] - view.brackets.get_center()[1]))
         arrow.set_y(s_view.brackets.get_center()[1])
-        fit_in_frame(layout, max_height=4.1, max_growth=1.3)
-        layout.next_to(title, DOWN, buff=0.35)
-        layout.set_x(0)
-        return q_view, k_view, arrow, s_view, layout
+
+    def _in_line(
+        self,
+        q_view: MatrixView,
+        k_view: MatrixView,
+        arrow: VMobject,
+        s_view: MatrixView,
+        panel: DotProductPanel,
+        room: Region,
+    ) -> tuple[float, Callable[[], None]]:
+        """How large Q K → S in one line, the dot product under them, would be; and how to arrange it."""
+        row = VGroup(q_view, k_view, arrow, s_view).arrange(RIGHT, buff=0.4)
+        self._line_up(q_view, k_view, arrow, s_view)
+        width = max(row.width, panel.width)
+        height = row.height + PANEL_GAP + panel.height
+        factor = min(1.3, room.width / width, room.height / height)
+
+        def arrange() -> None:
+            row.arrange(RIGHT, buff=0.4)
+            self._line_up(q_view, k_view, arrow, s_view)
+            row.scale(factor)
+            panel.scale(factor)
+            panel.next_to(row, DOWN, buff=PANEL_GAP * factor)
+            both = VGroup(row, panel)
+            both.move_to(room.centre)
+            # The matrices as high as they go; the dot product's room is what is left under them.
+            both.shift(UP * (room.top - row.get_top()[1]))
+            row.set_x(0)
+            panel.set_x(0)
+
+        return factor, arrange
+
+    def _stacked(
+        self,
+        q_view: MatrixView,
+        k_view: MatrixView,
+        arrow: VMobject,
+        s_view: MatrixView,
+        panel: DotProductPanel,
+        room: Region,
+    ) -> tuple[float, Callable[[], None]]:
+        """How large Q over K, → S over the dot product, would be; and how to arrange it."""
+        width = max(q_view.width, k_view.width) + arrow.width + 0.6 + max(s_view.width, panel.width)
+        height = max(q_view.height + k_view.height, s_view.height + panel.height) + PANEL_GAP
+        factor = min(1.3, room.width / width, room.height / height)
+
+        def arrange() -> None:
+            left = VGroup(q_view, k_view).arrange(DOWN, buff=PANEL_GAP)
+            right = VGroup(s_view, panel).arrange(DOWN, buff=PANEL_GAP, aligned_edge=LEFT)
+            whole = VGroup(left, arrow, right).arrange(RIGHT, buff=0.3)
+            arrow.set_y(s_view.brackets.get_center()[1])
+            left.align_to(right, UP)
+            whole.scale(factor)
+            whole.move_to(room.centre)
+
+        return factor, arrange
 
     def _room_below(self, title: VMobject) -> float:
         return float(title.get_bottom()[1] - self.caption_top - 0.5)
@@ -143,34 +276,21 @@ class ScoresScene(TopicScene):
         self.play(FadeIn(self._row_names(view)), run_time=0.5)
 
     def _one_score(
-        self, q_view: MatrixView, k_view: MatrixView, s_view: MatrixView, i: int, j: int, layout: VGroup
+        self,
+        q_view: MatrixView,
+        k_view: MatrixView,
+        s_view: MatrixView,
+        panel: DotProductPanel,
+        i: int,
+        j: int,
     ) -> VGroup:
         """Query row i and key row j side by side, their products, and the sum into cell (i, j).
 
         Returns what stays on screen for the step's pause (the panel and its boxes)."""
-        numbers, head = self.numbers, self.first_head
         d_k = q_view.shape[1]
         q_box = q_view.row_box(i, palette.QUERY)
         k_box = k_view.row_box(j, palette.KEY)
         self.play(Create(q_box), Create(k_box), run_time=0.7)
-
-        panel = DotProductPanel(
-            numbers,
-            [head.path(f"q[{i}][{m}]") for m in range(d_k)],
-            [head.path(f"k[{j}][{m}]") for m in range(d_k)],
-            [head.path(f"score_terms[{i}][{j}][{m}]") for m in range(d_k)],
-            head.path(f"scores[{i}][{j}]"),
-            left_label=VGroup(
-                formula("q").set_color(palette.QUERY), numbers.token(i, colour=palette.QUERY)
-            ).arrange(RIGHT, buff=0.15),
-            right_label=VGroup(
-                formula("k").set_color(palette.KEY), numbers.token(j, colour=palette.KEY)
-            ).arrange(RIGHT, buff=0.15),
-            equations=self.equations,
-        )
-        room = layout.get_bottom()[1] - self.caption_top - 0.35
-        fit_in_frame(panel, max_width=self.frame_width - 1.0, max_height=room)
-        panel.next_to(layout, DOWN, buff=0.25).set_x(0)
         self.play(
             panel.bring_factors(
                 [q_view.cell(i, m) for m in range(d_k)], [k_view.cell(j, m) for m in range(d_k)]
@@ -178,7 +298,19 @@ class ScoresScene(TopicScene):
             run_time=1.0,
         )
 
-        self.step("Multiply matching entries, then add the products")
+        about = ["about"] if panel.equals.text == APPROX else []
+        self.step(
+            "Multiply matching entries, then add the products",
+            say=(
+                self.say(
+                    "Multiply matching entries and add the products: the dot product is",
+                    *about,
+                    Num(self.first_head.path(f"scores[{i}][{j}]")),
+                    ".",
+                ),
+                self.say("The larger the dot product, the better this query and this key match."),
+            ),
+        )
         for m in range(d_k):
             self.play(panel.product(m), run_time=0.5 if d_k > 3 else 0.7)
         self.play(panel.total(), run_time=0.7)
@@ -210,11 +342,30 @@ class ScoresScene(TopicScene):
 
     def _scale(self, title: VMobject, leaving: VGroup, s_view: MatrixView, i: int, j: int) -> None:
         """Every score ÷ √d_k: the factor from the trace, one cell in full, then the rest."""
-        self.step("Divide by √d_k: wide keys make big scores, and softmax would turn too sharp")
+        middle, scaled_view, block, stand_in, final = self._scale_layout(title, s_view, i, j)
+        d_line, root_line, divide, middle_arrow = middle
+        root_about = ["about"] if self._root_sign == APPROX else []
+        self.step(
+            "Divide by √d_k: wide keys make big scores, and softmax would turn too sharp",
+            say=(
+                self.say(
+                    "Each key has",
+                    Num("d_k"),
+                    "entries, so every score is divided by the square root of",
+                    Num("d_k"),
+                    ", which is",
+                    *root_about,
+                    Num("scale"),
+                    ".",
+                ),
+                self.say(
+                    "Otherwise wider keys would give ever larger scores, "
+                    "and the softmax would saturate into all or nothing."
+                ),
+            ),
+        )
         # Inline slash, not a fraction: a built-up fraction would make the title tall.
         new_title = self.title("{{ S : s }} = {{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)")
-        middle, scaled_view, block, stand_in, final = self._scale_layout(title, s_view)
-        d_line, root_line, divide, middle_arrow = middle
 
         self.play(FadeOut(leaving), ReplacementTransform(title, new_title), run_time=0.7)
         self._move_block(s_view, block, stand_in)
@@ -224,6 +375,7 @@ class ScoresScene(TopicScene):
             FadeIn(divide),
             Create(middle_arrow),
             FadeIn(scaled_view.brackets),
+            FadeIn(scaled_view.ellipses),
             FadeIn(scaled_view.heading),
             FadeIn(scaled_view.column_labels),
             run_time=0.9,
@@ -232,11 +384,16 @@ class ScoresScene(TopicScene):
         assert isinstance(scale, TracedText)
         worked = self._one_division(s_view, scaled_view, scale, final, i, j)
 
-        self.step("Every score shrinks by the same factor")
+        self.step(
+            "Every score shrinks by the same factor",
+            say=self.say(
+                "Every score is divided by the same number, so their order stays the same "
+                "and only the gaps between them change."
+            ),
+        )
         self.play(FadeOut(worked), run_time=0.4)
-        n = s_view.shape[0]
         cells = [
-            ((a, b), scaled_view.make_cell(a, b)) for a in range(n) for b in range(n) if (a, b) != (i, j)
+            ((a, b), scaled_view.make_cell(a, b)) for a, b in scaled_view.shown_entries() if (a, b) != (i, j)
         ]
         self.play(
             LaggedStart(*(TransformFromCopy(s_view.cell(a, b), c) for (a, b), c in cells), lag_ratio=0.08),
@@ -246,53 +403,91 @@ class ScoresScene(TopicScene):
             scaled_view.set_cell(a, b, c)
         self.wait(0.8)
 
-        self.step("The scaled scores go on to the softmax")
+        self.step(
+            "The scaled scores go on to the softmax",
+            say=self.say("These scaled scores are what the softmax turns into attention weights, next."),
+        )
         self.wait(2.0)
 
     def _scale_layout(
-        self, title: VMobject, s_view: MatrixView
+        self, title: VMobject, s_view: MatrixView, i: int, j: int
     ) -> tuple[VGroup, MatrixView, VGroup, Rectangle, VGroup]:
         """The scores, d_k and its square root, and the empty scaled scores, side by side.
 
-        Returns the middle column (d_k, √d_k, ÷ √d_k, an arrow), the scaled
-        scores, the scores with their row names, a stand-in of where those go,
-        and the whole layout.
+        Returns the middle (d_k, √d_k, ÷ √d_k, an arrow), the scaled scores,
+        the scores with their row names, a stand-in of where those go, and the
+        whole layout. The middle stands between the two matrices, or (when that
+        draws larger) only ÷ √d_k and the arrow do, d_k and √d_k going under
+        them; columns of the scaled scores are elided ("⋯", never column
+        ``j``, the one divided in full) when the digits would fall under the
+        legible floor.
         """
         numbers = self.numbers
+        n = s_view.shape[0]
         d_k, scale = numbers.number("d_k"), numbers.number("scale")
         d_line = VGroup(formula("d_k ="), d_k).arrange(RIGHT, buff=0.15)
-        root_sign = self.equations.record(Kind.SQUARE_ROOT, [d_k], scale, decimals=numbers.decimals)
-        root_line = VGroup(formula("sqrt(d_k)"), label(root_sign, colour=palette.TEXT), scale).arrange(
+        self._root_sign = self.equations.record(Kind.SQUARE_ROOT, [d_k], scale, decimals=numbers.decimals)
+        root_line = VGroup(formula("sqrt(d_k)"), label(self._root_sign, colour=palette.TEXT), scale).arrange(
             RIGHT, buff=0.15
         )
         divide = formula("div sqrt(d_k)")
         middle_arrow = Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.7)
-        middle = VGroup(d_line, root_line, divide, middle_arrow).arrange(DOWN, buff=0.25)
-        # At the matrices' scale, so the two matrices get the width.
-        middle.scale(max(s_view.scale_factor, 0.75))
-
-        scaled_view = token_matrix(
-            numbers,
-            entries(self.first_head.path("scaled")),
-            s_view.shape[0],
-            colour=palette.SCORES,
-            name=formula(
-                "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)", {"q": palette.QUERY, "k": palette.KEY}
-            ),
-            filled=False,
-            row_labels=False,  # the same rows as the scores on its left
-        )
         # Where the scores matrix goes: a stand-in of its size in the new layout.
         block = VGroup(s_view, self._row_names(s_view))
-        stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
-        scaled_view.scale(s_view.scale_factor)
-        final = VGroup(stand_in, middle, scaled_view).arrange(RIGHT, buff=0.45)
-        # Line the two matrices up by their brackets, whatever their headings' heights.
-        bracket_y = stand_in.get_center()[1] + s_view.brackets.get_center()[1] - block.get_center()[1]
-        scaled_view.shift(UP * (bracket_y - scaled_view.brackets.get_center()[1]))
-        middle.set_y(bracket_y)
-        fit_in_frame(final, max_height=self._room_below(title), max_growth=1.3)
-        final.move_to((0, (title.get_bottom()[1] + self.caption_top) / 2, 0))
+        digit = (digit_height(s_view) or DIGIT_FLOOR) / s_view.scale_factor  # a digit at scale one
+        room = self.content(below=title, gap=0.35)
+
+        def arranged(column_room: int, below: bool) -> tuple[float, VGroup, MatrixView, Rectangle, VGroup]:
+            mark = numbers.checkpoint()
+            parts = VGroup(d_line.copy(), root_line.copy(), divide.copy(), middle_arrow.copy())
+            p_d, p_root, p_divide, p_arrow = parts
+            scaled_view = token_matrix(
+                numbers,
+                entries(self.first_head.path("scaled")),
+                n,
+                colour=palette.SCORES,
+                name=formula(
+                    "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)", {"q": palette.QUERY, "k": palette.KEY}
+                ),
+                filled=False,
+                row_labels=False,  # the same rows as the scores on its left
+                columns=shown_indices(n, column_room, [j]),
+            )
+            stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
+            scaled_view.scale(s_view.scale_factor)
+            # At the matrices' scale, so the two matrices get the width.
+            parts.scale(max(s_view.scale_factor, 0.75))
+            if below:
+                between = VGroup(p_divide, p_arrow).arrange(DOWN, buff=0.2)
+                top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.35)
+                under = VGroup(p_d, p_root).arrange(RIGHT, buff=0.8)
+                final = VGroup(top, under).arrange(DOWN, buff=0.35)
+            else:
+                between = VGroup(p_d, p_root, p_divide, p_arrow).arrange(DOWN, buff=0.25)
+                final = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.45)
+            # Line the two matrices up by their brackets, whatever their headings' heights.
+            bracket_y = stand_in.get_center()[1] + s_view.brackets.get_center()[1] - block.get_center()[1]
+            scaled_view.shift(UP * (bracket_y - scaled_view.brackets.get_center()[1]))
+            between.set_y(bracket_y)
+            fit_in_frame(final, max_height=room.height, max_width=room.width, max_growth=1.3)
+            final.move_to(room.centre)
+            smallest = min(
+                digit * scaled_view.scale_factor,
+                digit * s_view.scale_factor * stand_in.width / block.width,
+                digit_height(parts) or DIGIT_FLOOR,
+            )
+            numbers.rollback(mark)
+            return smallest, parts, scaled_view, stand_in, final
+
+        tried = []
+        for column_room in range(n, min(n, 3) - 1, -1):
+            for below in (False, True):
+                tried.append(arranged(column_room, below))
+                if tried[-1][0] >= DIGIT_FLOOR - 1e-9:
+                    break
+            if tried[-1][0] >= DIGIT_FLOOR - 1e-9:
+                break
+        _, middle, scaled_view, stand_in, final = max(tried, key=lambda found: found[0])
         return middle, scaled_view, block, stand_in, final
 
     def _one_division(

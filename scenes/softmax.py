@@ -34,11 +34,23 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import Fact, focus
+
 from .kit import palette
 from .kit.attention import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
 from .kit.equations import APPROX, Kind
+from .kit.narration import Num, Part, Pct, Sentence, Tok
 from .kit.stage import TopicScene
-from .kit.widgets import NUMBER_SIZE, MatrixView, entries, fit_in_frame, formula, label
+from .kit.widgets import (
+    NUMBER_SIZE,
+    MatrixView,
+    entries,
+    fit_in_frame,
+    fit_with_elision,
+    formula,
+    label,
+    shown_indices,
+)
 
 __all__ = ["SoftmaxScene"]
 
@@ -89,14 +101,25 @@ class SoftmaxScene(TopicScene):
         self.room = self.content(below=title, gap=0.2, caption_gap=0.2)
 
         scores = token_matrix(self.numbers, self.score_path, n, colour=palette.SCORES, name=self.score_name())
-        fit_in_frame(scores, max_height=self.room.height, max_width=7.0, max_growth=1.4)
+        fit_in_frame(scores, max_height=self.room.height, max_width=self.room.width, max_growth=1.4)
         scores.move_to(self.room.centre)
+        self.head_mark = self.head_tag(head.index) if head.several else None
+        if self.head_mark is not None:
+            self.head_mark.to_corner(UP + RIGHT, buff=0.35)
 
+        shares = self.say("Softmax turns each row of scores into weights: shares that add up to one.")
         if head.several:
-            self.step("Softmax turns scores into weights, row by row: the first head")
+            self.step(
+                "Softmax turns scores into weights, row by row: the first head",
+                say=(
+                    shares,
+                    self.say("Every head does this on its own; we follow head", Num(head.number_path), "."),
+                ),
+            )
         else:
-            self.step("Softmax turns each row of scores into weights")
-        self.play(FadeIn(title), FadeIn(scores), run_time=1.0)
+            self.step("Softmax turns each row of scores into weights", say=shares)
+        marks = [FadeIn(self.head_mark)] if self.head_mark is not None else []
+        self.play(FadeIn(title), FadeIn(scores), *marks, run_time=1.0)
         self.wait(0.6)
 
         shown = self._one_row(scores, ROW)
@@ -112,7 +135,11 @@ class SoftmaxScene(TopicScene):
         n = scores.shape[0]
         score_row, exp_row, bars = detail.score_row, detail.exp_row, detail.bars
 
-        self.step("One row in full: the scores of one query")
+        head = self.first_head
+        self.step(
+            "One row in full: the scores of one query",
+            say=self.say("Take one row in full: the scores of the query of", Tok(i), "against every key."),
+        )
         box = scores.row_box(i, palette.HIGHLIGHT)
         self.play(Create(box), run_time=0.6)
         others = VGroup(*(m for m in scores.cells if m not in set(scores.row(i))))
@@ -126,7 +153,18 @@ class SoftmaxScene(TopicScene):
             run_time=1.2,
         )
 
-        self.step("Subtract the row's largest score, take e to that power: e stays small")
+        k = detail.largest
+        self.step(
+            "Subtract the row's largest score, take e to that power: e stays small",
+            say=(
+                self.say("Subtract the row's largest score from every score, then raise e to that power."),
+                self.say(
+                    "The largest becomes e to the power zero, which is",
+                    Num(head.path(f"exp[{i}][{k}]")),
+                    ", so no exponential can overflow.",
+                ),
+            ),
+        )
         self.play(
             FadeIn(detail.e_head),
             LaggedStart(*(TransformFromCopy(score_row[j], exp_row[j]) for j in range(n)), lag_ratio=0.2),
@@ -135,10 +173,30 @@ class SoftmaxScene(TopicScene):
         self.wait(0.6)
         if float(self.first_head.trace.exp[i].min()) < 0.5 * 10.0 ** (-self.numbers.decimals):
             # Underflow: a score far below the row's largest gives e^(s − max) ≈ 0.
-            self.step("Far below the largest score, e to that power is almost zero")
+            smallest = int(head.trace.exp[i].argmin())
+            self.step(
+                "Far below the largest score, e to that power is almost zero",
+                say=self.say(
+                    "A score far below the largest gives e to a large negative power: it shows as",
+                    Num(head.path(f"exp[{i}][{smallest}]")),
+                    ".",
+                ),
+            )
             self.wait(1.0)
 
-        self.step("Add them up: subtracting the largest changed no weight, only the size of e")
+        sum_about = ["about"] if detail.sum_group[1].text == APPROX else []
+        self.step(
+            "Add them up: subtracting the largest changed no weight, only the size of e",
+            say=(
+                self.say(
+                    "Add the exponentials up: the sum is", *sum_about, Num(head.path(f"row_sums[{i}]")), "."
+                ),
+                self.say(
+                    "Subtracting the largest divided every exponential and the sum by the same factor, "
+                    "so it cancels and no weight changes."
+                ),
+            ),
+        )
         self.play(TransformFromCopy(exp_row, detail.sum_group[2]), FadeIn(detail.sum_group[:2]), run_time=1.0)
         self.wait(0.5)
         self._shares(detail)
@@ -159,6 +217,8 @@ class SoftmaxScene(TopicScene):
             max_height=1.8,
             min_column_width=max(m.width for m in [*score_row, *exp_row]),
             font_size=NUMBER_SIZE,
+            # Shares as percentages, as a lesson says them: "36% to itself, 40% to 'a'".
+            value_maker=numbers.percent,
         )
         row_h = max(m.height for m in [*score_row, *exp_row]) + 0.3
         # Rows above the height a weight of one would reach, so a full bar never hits them.
@@ -187,13 +247,18 @@ class SoftmaxScene(TopicScene):
         sum_group.move_to((bars.get_right()[0] + 0.5 + sum_group.width / 2, exp_y, 0))
         # One share in full: the largest weight's, the one the eye goes to first.
         k = int(head.trace.weights[i].argmax())
+        # The share as a number, then as a percentage: how the bars are labelled.
         share_parts = (
             numbers.number(head.path(f"exp[{i}][{k}]")),
             numbers.number(head.path(f"row_sums[{i}]")),
             numbers.number(head.path(f"weights[{i}][{k}]"), colour=palette.WEIGHTS),
+            numbers.percent(head.path(f"weights[{i}][{k}]"), colour=palette.WEIGHTS),
         )
         share_sign = self.equations.record(
             Kind.QUOTIENT, share_parts[:2], share_parts[2], decimals=numbers.decimals
+        )
+        percent_sign = self.equations.record(
+            Kind.QUOTIENT, share_parts[:2], share_parts[3], decimals=numbers.decimals
         )
         share = VGroup(
             share_parts[0],
@@ -201,6 +266,8 @@ class SoftmaxScene(TopicScene):
             share_parts[1],
             label(share_sign, colour=palette.MUTED),
             share_parts[2],
+            label(percent_sign, colour=palette.MUTED),
+            share_parts[3],
         ).arrange(RIGHT, buff=0.15)
         share.move_to((bars.get_right()[0] + 0.5 + share.width / 2, bars.base_y + bars.full_height * 0.6, 0))
         # Where the piled-up bars go, as a stand-in so the whole layout fits the frame.
@@ -234,7 +301,26 @@ class SoftmaxScene(TopicScene):
     def _shares(self, detail: _RowDetail) -> None:
         """The largest weight as its exponential's share of the sum, then every weight as a bar."""
         bars, share, k = detail.bars, detail.share, detail.largest
-        self.step("Each weight is its exponential's share of the sum")
+        head, i = self.first_head, ROW
+        about = ["about"] if share[5].text == APPROX else []
+        self.step(
+            "Each weight is its exponential's share of the sum",
+            say=(
+                self.say(
+                    "Each weight is its exponential's share of the sum: for",
+                    Tok(k),
+                    ",",
+                    Num(head.path(f"exp[{i}][{k}]")),
+                    "divided by",
+                    Num(head.path(f"row_sums[{i}]")),
+                    "is",
+                    *about,
+                    Pct(head.path(f"weights[{i}][{k}]")),
+                    ".",
+                ),
+                self._focus_said(focus(self.trace, head.index, i)),
+            ),
+        )
         self.play(
             TransformFromCopy(detail.exp_row[k], share[0]),
             FadeIn(share[1]),
@@ -242,12 +328,13 @@ class SoftmaxScene(TopicScene):
             run_time=0.9,
         )
         self.play(FadeIn(share[3]), FadeIn(share[4]), run_time=0.6)
+        self.play(FadeIn(share[5]), FadeIn(share[6]), run_time=0.6)
         self.wait(1.2)  # long enough to redo the division by eye
         self.play(
             FadeIn(detail.w_head),
-            ReplacementTransform(share[4], bars.values[k]),
+            ReplacementTransform(share[6], bars.values[k]),
             GrowFromEdge(bars.bars[k], DOWN),
-            FadeOut(share[:4]),
+            FadeOut(share[:6]),
             run_time=0.9,
         )
         rest = [j for j in range(len(bars.bars)) if j != k]
@@ -262,10 +349,17 @@ class SoftmaxScene(TopicScene):
     def _pile(self, detail: _RowDetail) -> VGroup:
         """The row's bars piled up fill exactly one whole bar; returns everything of the row shown."""
         bars = detail.bars
+        whole = self.say(
+            "Piled on top of each other, the bars fill exactly one whole: "
+            "softmax shares always add up to one."
+        )
         if APPROX in detail.pile_words.text:
-            self.step("Piled up, the weights fill exactly one whole; their rounded numbers only come close")
+            self.step(
+                "Piled up, the weights fill exactly one whole; their rounded numbers only come close",
+                say=(whole, self.say("The percentages shown are rounded, so they only come close.")),
+            )
         else:
-            self.step("Piled up, the weights fill exactly one whole")
+            self.step("Piled up, the weights fill exactly one whole", say=whole)
         pile, outline = bars.stack(buff=0.6)
         pile.set_x(detail.pile_room.get_center()[0])
         outline.set_x(detail.pile_room.get_center()[0])
@@ -292,6 +386,34 @@ class SoftmaxScene(TopicScene):
         )
         return shown
 
+    def _focus_said(self, fact: Fact) -> Sentence:
+        """Where the row's attention goes (a :func:`attention_math.facts.focus` fact), in percentages."""
+        row, targets = fact.found["row"], fact.found["targets"]
+        share = Pct(self.first_head.path(f"weights[{row}][{targets[0]}]"))
+        if fact.kind == "only":
+            return self.say(Tok(row), "can only see itself, so all its attention goes there.", facts=[fact])
+        if fact.kind == "even":
+            return self.say(
+                Tok(row), "spreads its attention evenly: every token gets", share, ".", facts=[fact]
+            )
+        if fact.kind == "tie":
+            names: list[Part] = []
+            for n, target in enumerate(targets):
+                if n:
+                    names.append("and" if n == len(targets) - 1 else ",")
+                names.append(Tok(target))
+            return self.say(Tok(row), "attends equally to", *names, ", each with", share, ".", facts=[fact])
+        return self.say(
+            "So",
+            Tok(row),
+            "attends most to",
+            Tok(targets[0]),
+            ", with",
+            share,
+            "of its attention.",
+            facts=[fact],
+        )
+
     # -- every row -------------------------------------------------------------------
 
     def _weight(self, a: int, b: int) -> float:
@@ -302,27 +424,54 @@ class SoftmaxScene(TopicScene):
         """The row in full leaves; scores → weights for every row; each row's weights as a split bar."""
         numbers = self.numbers
         n = self.first_head.trace.weights.shape[0]
-        scores = token_matrix(numbers, self.score_path, n, colour=palette.SCORES, name=self.score_name())
-        weights = token_matrix(
-            numbers,
-            entries(self.first_head.path("weights")),
-            n,
-            colour=palette.WEIGHTS,
-            name=formula("A").set_color(palette.WEIGHTS),
-            filled=False,
-            row_labels=False,  # the same rows as the scores beside it; named when they leave
-        )
-        arrow = VGroup(
-            formula('op("softmax")'),
-            Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
-        ).arrange(DOWN, buff=0.15)
-        layout = VGroup(scores, arrow, weights).arrange(RIGHT, buff=0.4)
-        weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
-        arrow.set_y(scores.brackets.get_center()[1])
-        fit_in_frame(layout, max_height=self.room.height, max_growth=1.3)
-        layout.move_to(self.room.centre)
 
-        self.step("The same for every row")
+        def build(_: int, column_room: int) -> VGroup:
+            # Only the scores lose columns ("⋯"): every weight is drawn, each row must add up to one.
+            scores = token_matrix(
+                numbers,
+                self.score_path,
+                n,
+                colour=palette.SCORES,
+                name=self.score_name(),
+                columns=shown_indices(n, column_room),
+            )
+            weights = token_matrix(
+                numbers,
+                entries(self.first_head.path("weights")),
+                n,
+                colour=palette.WEIGHTS,
+                name=formula("A").set_color(palette.WEIGHTS),
+                filled=False,
+                row_labels=False,  # the same rows as the scores beside it; named when they leave
+            )
+            arrow = VGroup(
+                formula('op("softmax")'),
+                Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
+            ).arrange(DOWN, buff=0.15)
+            layout = VGroup(scores, arrow, weights).arrange(RIGHT, buff=0.4)
+            weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
+            arrow.set_y(scores.brackets.get_center()[1])
+            return layout
+
+        # Rows are never elided (min_room): the room of the width alone decides.
+        layout = fit_with_elision(
+            build,
+            rows=1,
+            columns=n,
+            max_width=self.room.width,
+            max_height=self.room.height,
+            max_growth=1.3,
+            min_room=min(n, 3),
+            numbers=numbers,
+        )
+        layout.move_to(self.room.centre)
+        scores, arrow, weights = layout
+        assert isinstance(scores, MatrixView) and isinstance(weights, MatrixView)
+
+        self.step(
+            "The same for every row",
+            say=self.say("Every other row goes through the same softmax, one query at a time."),
+        )
         self.play(FadeOut(leaving), run_time=0.6)
         self.play(
             FadeIn(scores),
@@ -363,10 +512,16 @@ class SoftmaxScene(TopicScene):
             )
             for a in range(n)
         ]
+        rows = self.say(
+            "Every row of weights adds up to one: each token shares out exactly one whole of attention."
+        )
         if APPROX in signs:
-            self.step("Every row of weights adds up to one; rounded, the numbers shown only come close")
+            self.step(
+                "Every row of weights adds up to one; rounded, the numbers shown only come close",
+                say=(rows, self.say("Some rows of rounded numbers only come close to one.")),
+            )
         else:
-            self.step("Every row of weights adds up to one")
+            self.step("Every row of weights adds up to one", say=rows)
         shown = VGroup(weights, heat)
         bar_length = 2.4 * weights.scale_factor
         # The rows get their token names back once the scores beside them are gone.

@@ -439,6 +439,8 @@ def token_matrix(
     filled: bool = True,
     font_size: float = NUMBER_SIZE,
     row_labels: bool = True,
+    rows: Sequence[int] | None = None,
+    columns: Sequence[int] | None = None,
 ) -> MatrixView:
     """An n × n matrix of query-key numbers, rows named by query tokens, columns by key tokens.
 
@@ -447,6 +449,8 @@ def token_matrix(
     query colour, column labels (see :func:`add_column_labels`) in the key colour.
     ``row_labels=False`` leaves the rows unnamed, for a matrix drawn right of
     another with the same rows (add them later with :func:`add_row_labels`).
+    ``rows`` and ``columns`` elide the others (see :class:`~scenes.kit.widgets.MatrixView`);
+    only the shown ones are named.
     """
     view = MatrixView(
         numbers,
@@ -454,11 +458,15 @@ def token_matrix(
         (n, n),
         colour=colour,
         name=name,
-        row_labels=[numbers.token(i, colour=palette.QUERY) for i in range(n)] if row_labels else None,
+        row_labels=[numbers.token(i, colour=palette.QUERY) for i in (range(n) if rows is None else rows)]
+        if row_labels
+        else None,
         filled=filled,
         font_size=font_size,
+        rows=rows,
+        columns=columns,
     )
-    labels = [numbers.token(j, colour=palette.KEY) for j in range(n)]
+    labels = [numbers.token(j, colour=palette.KEY) for j in view.shown_columns]
     # Narrow numbers (a weight of "0") under long tokens: widen the columns so
     # the token names stay readable instead of shrinking them to fit.
     view.set_column_width(max(view.column_width, max(lab.width for lab in labels) * _LABEL_SHRINK + 0.2))
@@ -477,8 +485,8 @@ def add_column_labels(view: MatrixView, labels: Sequence[VMobject], *, buff: flo
     for lab in group:
         if lab.width > cell_w - 0.15:
             lab.scale((cell_w - 0.15) / lab.width)
-    for j, lab in enumerate(group):
-        lab.set_x(view.slot(0, j)[0])
+    for j, lab in zip(view.shown_columns, group, strict=False):
+        lab.set_x(view.column_x(j))
     # One text baseline just above the brackets, clear of the lowest descender.
     if len(group):
         descent = max(baseline_y(lab) - lab.get_bottom()[1] for lab in group)
@@ -494,13 +502,14 @@ def add_column_labels(view: MatrixView, labels: Sequence[VMobject], *, buff: flo
 def add_row_labels(view: MatrixView, labels: Sequence[VMobject], *, buff: float = 0.2) -> VGroup:
     """Put ``labels`` left of the rows of ``view`` (as built in, at its current size).
 
-    Labels are scaled with the view; they are not added to it, so they can be
+    One label per shown row, in order (all rows when none is elided). Labels
+    are scaled with the view; they are not added to it, so they can be
     animated in on their own. Returns them as a VGroup.
     """
     group = VGroup(*labels)
-    for i, lab in enumerate(group):
+    for i, lab in zip(view.shown_rows, group, strict=False):
         lab.scale(view.scale_factor)
-        lab.move_to(view.slot(i, 0))
+        lab.move_to((view.brackets.get_center()[0], view.row_y(i), 0))
         lab.set_x(view.brackets.get_left()[0] - buff * view.scale_factor - lab.width / 2)
     return group
 
