@@ -28,10 +28,14 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import focus, masked_future
+
 from .kit import palette
 from .kit.attention import DotProductPanel, SoftmaxBars
+from .kit.equations import APPROX
+from .kit.narration import Num, Part, Sentence, Tok, say_focus
 from .kit.stage import TopicScene
-from .kit.sums import ColumnSum, WeightedValues, residual_rows
+from .kit.sums import ColumnSum, WeightedValues, residual_rows, say_mix
 from .kit.widgets import MatrixView, fit_in_frame, formula, highlight, label
 
 __all__ = ["SingleQueryScene"]
@@ -51,6 +55,8 @@ class SingleQueryScene(TopicScene):
         self.head = head
         self.masked = head.trace.mask is not None
         self.scaled = self.trace.lesson.scale
+        # Where the token's attention goes: said at the softmax and again at its context.
+        self.focus = focus(self.trace, head.index, TOKEN)
         title = self.title(
             "{{ s_j : s }} = {{ q : q }} dot {{ k_j : k }} \\/ sqrt(d_k)"
             if self.scaled
@@ -149,10 +155,28 @@ class SingleQueryScene(TopicScene):
         return panel
 
     def _query_and_keys(self, title: VMobject, q_view: MatrixView, k_view: MatrixView) -> None:
+        compare = self.say(
+            "Its query row is what it is looking for; every token's key row is what that token offers."
+        )
         if self.head.several:
-            self.step("In the first head, follow one token: its query asks every key")
+            self.step(
+                "In the first head, follow one token: its query asks every key",
+                say=(
+                    self.say(
+                        "In head",
+                        Num(self.head.path("number")),
+                        ", follow",
+                        Tok(TOKEN),
+                        "through all of attention.",
+                    ),
+                    compare,
+                ),
+            )
         else:
-            self.step("Follow one token: its query asks every key")
+            self.step(
+                "Follow one token: its query asks every key",
+                say=(self.say("Follow", Tok(TOKEN), "through all of attention."), compare),
+            )
         self.play(
             FadeIn(title),
             *([FadeIn(self.head_mark)] if self.head_mark is not None else []),
@@ -166,7 +190,18 @@ class SingleQueryScene(TopicScene):
         self, panel: DotProductPanel, q_view: MatrixView, k_view: MatrixView, score_col: MatrixView
     ) -> None:
         """Query times the first key, product by product, into the first score."""
-        self.step("Query times the first key: multiply matching entries and add")
+        about: tuple[Part, ...] = ("about",) if panel.equals.text == APPROX else ()
+        self.step(
+            "Query times the first key: multiply matching entries and add",
+            say=self.say(
+                "Its query times the key of",
+                Tok(0),
+                ": multiply matching entries and add them up, a score of",
+                *about,
+                Num(self.head.path(f"scores[{TOKEN}][0]")),
+                ".",
+            ),
+        )
         self._q_box = q_view.row_box(0, palette.QUERY)
         self._k_box = k_view.row_box(0, palette.KEY)
         self.play(
@@ -188,7 +223,15 @@ class SingleQueryScene(TopicScene):
 
     def _every_score(self, k_view: MatrixView, score_col: MatrixView) -> None:
         """Every other key's score, quickly."""
-        self.step("The same with every key: one score per token")
+        self.step(
+            "The same with every key: one score per token",
+            say=self.say(
+                "Every other key gives a score the same way, one per token: "
+                "the better a key matches the query, the higher its score."
+            )
+            if score_col.shape[0] > 1
+            else self.say("With a single token, that score is the only one."),
+        )
         self.play(FadeOut(self._panel), run_time=0.5)
         k_box = self._k_box
         for j in range(1, score_col.shape[0]):
@@ -202,12 +245,38 @@ class SingleQueryScene(TopicScene):
 
     def _final_scores(self, score_col: MatrixView, final_col: MatrixView) -> None:
         """The scores divided by sqrt(d_k), and/or later tokens hidden as −∞."""
+        said: list[Sentence] = []
+        if self.scaled:
+            said.append(
+                self.say(
+                    "Each score is divided by",
+                    Num("scale"),
+                    ", the square root of d_k, so the scores do not grow too large.",
+                )
+            )
+        if self.masked:
+            hidden = masked_future(self.trace, self.head.index, TOKEN)
+            if hidden.found["hidden"]:
+                said.append(
+                    self.say(
+                        "Tokens after",
+                        Tok(TOKEN),
+                        "are hidden: their scores become minus infinity.",
+                        facts=[hidden],
+                    )
+                )
+            else:
+                said.append(
+                    self.say("No token comes after", Tok(TOKEN), ", so nothing is hidden.", facts=[hidden])
+                )
         if self.masked and self.scaled:
-            self.step("Divide by the square root of d_k, and hide later tokens as minus infinity")
+            self.step(
+                "Divide by the square root of d_k, and hide later tokens as minus infinity", say=tuple(said)
+            )
         elif self.masked:
-            self.step("Later tokens are hidden: their scores become minus infinity")
+            self.step("Later tokens are hidden: their scores become minus infinity", say=tuple(said))
         else:
-            self.step("Each score is divided by the square root of d_k")
+            self.step("Each score is divided by the square root of d_k", say=tuple(said))
         n = final_col.shape[0]
         cells = [final_col.make_cell(j, 0) for j in range(n)]
         self.play(FadeIn(final_col.brackets), FadeIn(final_col.heading), run_time=0.6)
@@ -268,7 +337,16 @@ class SingleQueryScene(TopicScene):
         self.fit_into(VGroup(block, one), self.content(below=title, side=0.4), max_growth=1.3)
 
         new_title = self.title('{{ a_j : a }} = "softmax"({{ s : s }})_j')
-        self.step("Softmax turns the scores into weights that add up to one")
+        to_one: tuple[Part, ...] = ("about one",) if APPROX in together.text else ("one",)
+        self.step(
+            "Softmax turns the scores into weights that add up to one",
+            say=(
+                self.say(
+                    "Softmax turns the scores into weights between zero and one that add up to", *to_one, "."
+                ),
+                say_focus(self.narrator, self.focus, weights_path=self.head.path("weights")),
+            ),
+        )
         self.play(
             FadeOut(VGroup(*(m for m in stage if m is not source))),
             FadeOut(VGroup(source.brackets, source.heading)),
@@ -339,7 +417,13 @@ class SingleQueryScene(TopicScene):
         )
         new_title = self.title("{{ c : c }} = sum_j {{ a_j : a }} {{ v_j : v }}")
 
-        self.step("Each value row is multiplied by its weight")
+        self.step(
+            "Each value row is multiplied by its weight",
+            say=(
+                self.say("Each token's value row is the information it passes on."),
+                self.say("Each value row is multiplied by the weight", Tok(TOKEN), "gives that token."),
+            ),
+        )
         self.play(FadeOut(self._softmax_rest), run_time=0.6)
         self.play(
             *(ReplacementTransform(self._bars.values[j], panel.weights.cell(j, 0)) for j in range(n)),
@@ -351,7 +435,21 @@ class SingleQueryScene(TopicScene):
         )
         terms = panel.play_rows(self)
 
-        self.step("Adding the weighted rows gives the token's context vector")
+        about = ("about",) if panel.sum_sign == APPROX else ()
+        self.step(
+            "Adding the weighted rows gives the token's context vector",
+            say=(
+                self.say(
+                    "Adding the weighted rows gives the context of",
+                    Tok(TOKEN),
+                    "; its first entry is",
+                    *about,
+                    Num(self.head.path(f"context[{TOKEN}][0]")),
+                    ".",
+                ),
+                say_mix(self.narrator, self.focus),
+            ),
+        )
         context = panel.play_sum(self)
         self.wait(1.2)
 
@@ -384,7 +482,10 @@ class SingleQueryScene(TopicScene):
             plus = block.signs[1]
             assert plus is not None  # the middle row is added: it has its "+"
             self._output_link(VGroup(panel.context_label, context), leaving, block, mid_row)
-            self.step("Residual: add the input x back, so the token keeps its own meaning")
+            self.step(
+                "Residual: add the input x back, so the token keeps its own meaning",
+                say=self._say_residual(block, "output"),
+            )
             self.play(FadeOut(self._link), *_swap(title, new_title), run_time=0.6)
             self.play(
                 *(ReplacementTransform(self._output_row[c], mid_row[c]) for c in range(d)),
@@ -397,7 +498,10 @@ class SingleQueryScene(TopicScene):
             )
         else:
             # Output = context here: the context numbers themselves become the middle row.
-            self.step("Residual: add the input x back to its context, so the token keeps its meaning")
+            self.step(
+                "Residual: add the input x back to its context, so the token keeps its meaning",
+                say=self._say_residual(block, "context"),
+            )
             self.play(FadeOut(leaving), FadeOut(panel.context_label), *_swap(title, new_title), run_time=0.6)
             self.play(
                 *(ReplacementTransform(context[c], mid_row[c]) for c in range(d)),
@@ -413,6 +517,31 @@ class SingleQueryScene(TopicScene):
         )
         self.play(Create(highlight(sum_row, palette.TEXT)), run_time=0.6)
         self.wait(1.8)
+
+    def _say_residual(self, block: ColumnSum, what: str) -> tuple[Sentence, ...]:
+        """The token's residual: why, and its first column added up (said with its drawn sign)."""
+        rows = block.rows
+        sign = block.signs[-1]
+        about: tuple[Part, ...] = ("about",) if sign is not None and sign.text == APPROX else ()
+        return (
+            self.say(
+                "Last, the residual adds the input row x of",
+                Tok(TOKEN),
+                "back to its",
+                what,
+                ", so it keeps its own meaning along with what it gathered.",
+            ),
+            self.say(
+                "In the first column,",
+                Num(rows[0].path(TOKEN, 0)),
+                "and",
+                Num(rows[1].path(TOKEN, 0)),
+                "add up to",
+                *about,
+                Num(rows[2].path(TOKEN, 0)),
+                ".",
+            ),
+        )
 
     def _output_link(self, context_group: VGroup, leaving: VGroup, block: ColumnSum, mid_row: VGroup) -> None:
         """Several heads or W_o: the context is not added as it is, but first becomes the output row.
@@ -436,9 +565,20 @@ class SingleQueryScene(TopicScene):
         self.fit_into(chain, self.room)
         link.shift(RIGHT * (target.get_center()[0] - arrow.get_center()[0]))
         if self.head.several:
-            self.step("With the other heads, the context is multiplied by W_o: the output o")
+            self.step(
+                "With the other heads, the context is multiplied by W_o: the output o",
+                say=self.say(
+                    "Before the residual, its context is joined with the other heads' and multiplied by W_o, "
+                    "giving its output row o."
+                ),
+            )
         else:
-            self.step("The context is multiplied by W_o first: the output o")
+            self.step(
+                "The context is multiplied by W_o first: the output o",
+                say=self.say(
+                    "Before the residual, its context is multiplied by W_o, giving its output row o."
+                ),
+            )
         # From here on the numbers are no longer the first head's alone.
         head_mark = [FadeOut(self.head_mark)] if self.head_mark is not None else []
         self.play(FadeOut(leaving), *head_mark, run_time=0.6)

@@ -29,15 +29,31 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import focus
+
 from .kit import palette
+from .kit.equations import APPROX
+from .kit.narration import Num, Part, Sentence, Tok, say_focus
 from .kit.stage import TopicScene
-from .kit.sums import ColumnSum, WeightedValues, residual_rows
-from .kit.widgets import MatrixView, TracedText, entries, formula, label
+from .kit.sums import ColumnSum, WeightedValues, product_sign, residual_rows, say_mix
+from .kit.widgets import (
+    DIGIT_FLOOR,
+    MatrixView,
+    TracedText,
+    digit_height,
+    entries,
+    fit_with_elision,
+    formula,
+    label,
+    shown_indices,
+)
 
 __all__ = ["WeightedSumScene"]
 
 # Font size of the small word labels (the head tag, the W_o link's note).
 WORD_SIZE = 22
+# How much the overview may grow to fill its room.
+MAX_GROWTH = 1.4
 
 
 class _Overview(VGroup):
@@ -47,6 +63,7 @@ class _Overview(VGroup):
         super().__init__()
         numbers, head = scene.numbers, scene.first_head
         n, d_h = head.trace.v.shape
+        self._room = scene.room
         self.weights = MatrixView(
             numbers,
             entries(head.path("weights")),
@@ -71,12 +88,44 @@ class _Overview(VGroup):
             filled=False,
         )
         self.times = label("×", colour=palette.MUTED)
-        self.equals = label("=", colour=palette.MUTED)
+        # The sign between A × V and C: "≈" when a drawn row times a drawn column does not
+        # round to the drawn entry of C.
+        self.sign = product_sign(
+            numbers,
+            lambda i, j: head.path(f"weights[{i}][{j}]"),
+            lambda j, c: head.path(f"v[{j}][{c}]"),
+            lambda i, c: head.path(f"context[{i}][{c}]"),
+            (n, n, d_h),
+            scene.equations,
+        )
+        self.equals = label(self.sign, colour=palette.MUTED)
         self.add(self.weights, self.times, self.values, self.equals, self.context)
-        self.arrange(RIGHT, buff=0.4, aligned_edge=DOWN)
-        for sign in (self.times, self.equals):
-            sign.set_y(self.values.brackets.get_center()[1])
-        scene.fit_into(self, scene.room, max_growth=1.4)
+        room = scene.room
+        one_line = self._arranged(two_lines=False)
+        two_lines = self._arranged(two_lines=True)
+        smallest = digit_height(self) or DIGIT_FLOOR
+        # One line reads best; a second line ("= C" under V) when one line would shrink
+        # the digits under the legible floor and two lines come out larger.
+        if one_line * smallest < DIGIT_FLOOR and two_lines > one_line:
+            self._arranged(two_lines=True)
+        else:
+            self._arranged(two_lines=False)
+        scene.fit_into(self, room, max_growth=MAX_GROWTH)
+
+    def _arranged(self, *, two_lines: bool) -> float:
+        """Lay out A × V = C on one line (or "= C" on a second, under V); returns its fitted scale."""
+        first = VGroup(self.weights, self.times, self.values).arrange(RIGHT, buff=0.4, aligned_edge=DOWN)
+        second = VGroup(self.equals, self.context).arrange(RIGHT, buff=0.4)
+        if two_lines:
+            second.next_to(first, DOWN, buff=0.45)
+            second.shift(RIGHT * (self.values.get_center()[0] - self.context.get_center()[0]))
+        else:
+            second.next_to(first, RIGHT, buff=0.4)
+            second.align_to(first, DOWN)
+        self.times.set_y(self.values.brackets.get_center()[1])
+        self.equals.set_y(self.context.brackets.get_center()[1])
+        room = self._room
+        return min(MAX_GROWTH, room.width / self.width, room.height / self.height)
 
     @property
     def empty_context(self) -> VGroup:
@@ -96,6 +145,8 @@ class WeightedSumScene(TopicScene):
 
     def construct(self) -> None:
         head = self.first_head
+        # Where the first token's attention goes: said when its weights are shown and summed.
+        self._focus = focus(self.trace, head.index, 0)
         title = self.title("{{ C : c }} = {{ A : a }} {{ V : v }}")
         self.head_mark = self.head_tag(head.index, font_size=WORD_SIZE) if head.several else None
         if self.head_mark is not None:
@@ -111,10 +162,31 @@ class WeightedSumScene(TopicScene):
     def _introduce(self, title: VMobject) -> _Overview:
         """A, V and an empty C under the title; the first token's row of weights picked out."""
         overview = _Overview(self)
-        if self.first_head.several:
-            self.step("In the first head, each token mixes the value rows by its weights")
+        head = self.first_head
+        mixes: tuple[Part, ...] = (
+            "Each token's new row, its context, is the value rows weighted by its attention weights "
+            "and added up.",
+        )
+        if head.several:
+            self.step(
+                "In the first head, each token mixes the value rows by its weights",
+                say=(
+                    self.say(
+                        "In head",
+                        Num(head.path("number")),
+                        ", V holds the information each token passes on: one value row per token.",
+                    ),
+                    self.say(*mixes),
+                ),
+            )
         else:
-            self.step("Each token's context mixes the value rows by its weights")
+            self.step(
+                "Each token's context mixes the value rows by its weights",
+                say=(
+                    self.say("V holds the information each token passes on: one value row per token."),
+                    self.say(*mixes),
+                ),
+            )
         self.play(
             FadeIn(title),
             *([FadeIn(self.head_mark)] if self.head_mark is not None else []),
@@ -128,7 +200,15 @@ class WeightedSumScene(TopicScene):
         )
         self.wait(1.2)
 
-        self.step("One token in full: the first token's row of weights")
+        self.step(
+            "One token in full: the first token's row of weights",
+            say=(
+                self.say(
+                    "Take", Tok(0), "first: its row of weights says how much of each value row it takes."
+                ),
+                say_focus(self.narrator, self._focus, weights_path=head.path("weights")),
+            ),
+        )
         self._boxes = VGroup(
             overview.weights.row_box(0, palette.HIGHLIGHT), overview.context.row_box(0, palette.CONTEXT)
         )
@@ -147,7 +227,13 @@ class WeightedSumScene(TopicScene):
             max_growth=1.4,
         )
 
-        self.step("Each value row is multiplied by the token's weight for it")
+        self.step(
+            "Each value row is multiplied by the token's weight for it",
+            say=(
+                self.say("Each value row is multiplied by the weight", Tok(0), "gives it."),
+                self.say("A large weight keeps much of that row; a small weight shrinks it towards zero."),
+            ),
+        )
         weights_row = overview.weights.row(0).copy()
         self.add(weights_row)
         leaving = VGroup(
@@ -163,7 +249,21 @@ class WeightedSumScene(TopicScene):
         )
         self._terms = panel.play_rows(self)
 
-        self.step("Adding the weighted rows, column by column, gives the context vector")
+        about = ("about",) if panel.sum_sign == APPROX else ()
+        self.step(
+            "Adding the weighted rows, column by column, gives the context vector",
+            say=(
+                self.say(
+                    "Adding the weighted rows column by column gives the context of",
+                    Tok(0),
+                    "; its first entry is",
+                    *about,
+                    Num(self.first_head.path("context[0][0]")),
+                    ".",
+                ),
+                say_mix(self.narrator, self._focus),
+            ),
+        )
         context = panel.play_sum(self)
         self.wait(1.0)
         return panel, context
@@ -175,7 +275,15 @@ class WeightedSumScene(TopicScene):
         c_view = overview.context
         first_row = [c_view.make_cell(0, c) for c in range(d_h)]
 
-        self.step("The same for every token: row by row, the context matrix C")
+        self.step(
+            "The same for every token: row by row, the context matrix C",
+            say=(
+                self.say("Every other token does the same with its own row of weights: one row of C each."),
+                self.say("The more a token attends to another, the more of that value its context takes in."),
+            )
+            if n > 1
+            else self.say("With a single token, its context is the whole of C."),
+        )
         self.play(
             FadeOut(
                 VGroup(
@@ -246,13 +354,15 @@ class WeightedSumScene(TopicScene):
         if through_w_o:
             leaving: VMobject = self._through_w_o(overview)
             first_caption = "Residual: add each input x back to its output, so a token keeps its meaning"
+            what = "output row"
         else:
             leaving = VGroup(overview.attention, overview.context)
             first_caption = "Residual: add each input x back to its context, so a token keeps its meaning"
+            what = "context row"
 
-        self.step(first_caption)
         token = block.make_token(0)
         x_row, mid_row, sum_row = (block.make_row(r, 0) for r in range(3))
+        self.step(first_caption, say=self._say_residual(block, what))
         self.play(
             FadeOut(leaving),
             FadeOut(title),
@@ -284,33 +394,60 @@ class WeightedSumScene(TopicScene):
         """
         trace = self.trace
         c_view = overview.context
-        o_view = MatrixView(
-            self.numbers,
-            entries("output"),
-            trace.x.shape,
-            colour=palette.OUTPUT,
-            name=formula('{{ "output" O : o }}', {"o": palette.OUTPUT}),
+        n, d = trace.x.shape
+
+        def build(_row_room: int, column_room: int) -> VGroup:
+            # O is as wide as x: the columns that do not fit at the digit floor are elided ("⋯").
+            o_view = MatrixView(
+                self.numbers,
+                entries("output"),
+                (n, d),
+                colour=palette.OUTPUT,
+                name=formula('{{ "output" O : o }}', {"o": palette.OUTPUT}),
+                columns=shown_indices(d, column_room, [0]),
+            )
+            link = VGroup(
+                formula("dot {{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}),
+                Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
+            ).arrange(DOWN, buff=0.15)
+            if self.first_head.several:
+                note = label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2)
+                link.add(note.next_to(link, DOWN, buff=0.15))
+            c_target = MatrixView(
+                self.numbers,
+                entries(self.first_head.path("context")),
+                c_view.shape,
+                colour=palette.CONTEXT,
+                name=formula('{{ "context" C : c }}', {"c": palette.CONTEXT}),
+            )
+            return VGroup(c_target, link, o_view).arrange(RIGHT, buff=0.4)
+
+        chain = fit_with_elision(
+            build,
+            rows=n,
+            columns=d,
+            max_width=self.room.width,
+            max_height=self.room.height,
+            numbers=self.numbers,
         )
-        link = VGroup(
-            formula("dot {{ W_o : w }}", {"w": palette.WEIGHT_MATRIX}),
-            Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
-        ).arrange(DOWN, buff=0.15)
+        chain.move_to(self.room.centre)
+        c_target, link, o_view = chain.submobjects
         if self.first_head.several:
-            note = label("with the other heads", colour=palette.MUTED, font_size=WORD_SIZE - 2)
-            link.add(note.next_to(link, DOWN, buff=0.15))
-        c_target = MatrixView(
-            self.numbers,
-            entries(self.first_head.path("context")),
-            c_view.shape,
-            colour=palette.CONTEXT,
-            name=formula('{{ "context" C : c }}', {"c": palette.CONTEXT}),
-        )
-        chain = VGroup(c_target, link, o_view).arrange(RIGHT, buff=0.4)
-        self.fit_into(chain, self.room)
-        if self.first_head.several:
-            self.step("The heads' contexts are joined and multiplied by W_o: the output O")
+            self.step(
+                "The heads' contexts are joined and multiplied by W_o: the output O",
+                say=(
+                    self.say("Before the residual, the contexts of all the heads are joined side by side."),
+                    self.say("Multiplied by W_o, they give the output O: one row per token, as wide as x."),
+                ),
+            )
         else:
-            self.step("The context is multiplied by W_o first: the output O")
+            self.step(
+                "The context is multiplied by W_o first: the output O",
+                say=self.say(
+                    "Before the residual, the context is multiplied by W_o, giving the output O: "
+                    "one row per token, as wide as x."
+                ),
+            )
         factor = c_target.width / c_view.width
         self.play(FadeOut(overview.attention), c_view.animate.scale(factor).move_to(c_target), run_time=1.0)
         self.play(FadeIn(link), FadeIn(o_view, shift=0.2 * RIGHT), run_time=1.0)
@@ -319,7 +456,15 @@ class WeightedSumScene(TopicScene):
 
     def _every_residual(self, block: ColumnSum, r_view: MatrixView, shown: VGroup) -> None:
         """Every other token's addition, its sum copied into the residual matrix."""
-        self.step("The same for every token: the residual matrix")
+        self.step(
+            "The same for every token: the residual matrix",
+            say=self.say(
+                "Every other token gets the same addition, its input row plus what attention gathered: "
+                "the residual matrix."
+            )
+            if r_view.shape[0] > 1
+            else self.say("With a single token, that addition is the whole residual matrix."),
+        )
         sign = block.signs[-1]
         assert sign is not None  # the residual row is a sum
         for i in range(1, r_view.shape[0]):
@@ -339,6 +484,31 @@ class WeightedSumScene(TopicScene):
             shown = VGroup(new_token, *new_rows)
             self._copy_into(r_view, new_rows[2], i, run_time=0.5)
         self.wait(1.5)
+
+    def _say_residual(self, block: ColumnSum, what: str) -> tuple[Sentence, ...]:
+        """The first token's residual: why, and its first column added up (said with its drawn sign)."""
+        rows = block.rows
+        sign = block.signs[-1]
+        about = ("about",) if sign is not None and sign.text == APPROX else ()
+        return (
+            self.say(
+                "The residual adds each token's input row x back to its",
+                what,
+                ", so it keeps its own meaning.",
+            ),
+            self.say(
+                "For",
+                Tok(0),
+                ", the first column's",
+                Num(rows[0].path(0, 0)),
+                "and",
+                Num(rows[1].path(0, 0)),
+                "add up to",
+                *about,
+                Num(rows[2].path(0, 0)),
+                ".",
+            ),
+        )
 
     def _copy_into(self, view: MatrixView, row: VGroup, i: int, *, run_time: float = 0.8) -> None:
         """Copies of ``row``'s numbers move into row ``i`` of ``view``."""

@@ -63,6 +63,8 @@ class Kind(Enum):
     """the first operand divided by the second: ``a ÷ b = result``"""
     SQUARE_ROOT = "square root"
     """the square root of one operand: ``√a = result``"""
+    DOT_PRODUCT = "dot product"
+    """the first half of the operands times the second half, entry by entry, added: one entry of A · B"""
     ADDS_UP_TO_ONE = "adds up to one"
     """operands added give one (the result is :data:`ONE`)"""
 
@@ -104,6 +106,14 @@ def evaluate(kind: Kind, operands: Sequence[decimal.Decimal]) -> decimal.Decimal
         total = decimal.Decimal(0)
         for value in operands:
             total = context.add(total, value)
+        return total
+    if kind is Kind.DOT_PRODUCT:
+        half, odd = divmod(len(operands), 2)
+        if odd or not half:
+            raise ValueError(f"a dot product takes pairs of operands, got {len(operands)}")
+        total = decimal.Decimal(0)
+        for a, b in zip(operands[:half], operands[half:], strict=True):
+            total = context.add(total, context.multiply(a, b))
         return total
     if kind is Kind.SQUARE_ROOT:
         if len(operands) != 1:

@@ -5,6 +5,10 @@
 - :class:`ColumnSum`: row vectors added in shared columns, a bar, the sum.
 - :func:`residual_rows`: the rows of ``x + attention = residual`` for a
   :class:`ColumnSum`.
+- :func:`product_sign`: the honest sign of a matrix product drawn whole
+  (``A × V = C``).
+- :func:`say_mix`: what a token's context is made of, said from a
+  :func:`attention_math.facts.focus` fact.
 
 Numbers are made by the scene's :class:`~scenes.kit.widgets.NumberFactory`.
 """
@@ -31,14 +35,16 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import Fact
 from attention_math.trace import Trace
 
 from . import palette
 from .equations import APPROX, EQUALS, EquationLog, Kind, Reading, relation
 from .heads import first_head
+from .narration import Narrator, Sentence, Tok
 from .widgets import NUMBER_SIZE, MatrixView, NumberFactory, TracedText, formula, label
 
-__all__ = ["ColumnSum", "SumRow", "WeightedValues", "residual_rows"]
+__all__ = ["ColumnSum", "SumRow", "WeightedValues", "product_sign", "residual_rows", "say_mix"]
 
 
 def _reading(numbers: NumberFactory, path: str) -> Reading:
@@ -130,6 +136,8 @@ class WeightedValues(VGroup):
             decimals=numbers.decimals,
             group=f"{prefix}.context_terms[{i}]",
         )
+        self.products_sign = products_sign
+        """The sign between the matrices: "=" or "≈" (shared by every weight times its value)."""
         self.equals = label(products_sign, colour=palette.MUTED)
         # Bottoms aligned: every view has n rows of the same height, so rows line up.
         VGroup(self.weights, self.times, self.values, self.equals, self.terms).arrange(
@@ -163,6 +171,8 @@ class WeightedValues(VGroup):
             decimals=numbers.decimals,
             group=f"{self._prefix}.context[{self._token}]",
         )
+        self.sum_sign = sign
+        """The sign after the context's label: "=" or "≈" (shared by every column's addition)."""
         self.context_label = VGroup(
             numbers.token(self._token, colour=palette.HIGHLIGHT),
             formula("{{ c : c }}", {"c": palette.CONTEXT}),
@@ -471,3 +481,83 @@ def residual_rows(trace: Trace) -> tuple[list[SumRow], bool]:
         SumRow("=", formula('"residual"').scale(0.8), palette.TEXT, lambda i, c: f"residual[{i}][{c}]"),
     ]
     return rows, not direct
+
+
+def product_sign(
+    numbers: NumberFactory,
+    left: Callable[[int, int], str],
+    right: Callable[[int, int], str],
+    result: Callable[[int, int], str],
+    shape: tuple[int, int, int],
+    equations: EquationLog | None = None,
+) -> str:
+    """The honest sign of ``left · right = result``, three matrices drawn whole: "=" or "≈".
+
+    ``left(i, j)``, ``right(j, c)`` and ``result(i, c)`` are trace paths; ``shape``
+    is ``(rows of left, its columns = rows of right, columns of right)``. The sign
+    is "=" only when every entry of the result, redone as a dot product of the
+    drawn (rounded) texts and rounded as drawn, gives the drawn text. With
+    ``equations``, every entry is recorded there as a dot product under the one sign.
+    """
+    n, k, m = shape
+
+    def reading(path: str) -> Reading:
+        return Reading(path, numbers.text(path))
+
+    entries = [
+        (
+            Kind.DOT_PRODUCT,
+            [reading(left(i, j)) for j in range(k)] + [reading(right(j, c)) for j in range(k)],
+            reading(result(i, c)),
+        )
+        for i in range(n)
+        for c in range(m)
+    ]
+    if equations is not None:
+        return equations.record_group(entries, decimals=numbers.decimals)
+    verdicts = {
+        relation(kind, [r.text for r in operands], result.text, numbers.decimals)
+        for kind, operands, result in entries
+    }
+    return APPROX if APPROX in verdicts else EQUALS
+
+
+def say_mix(narrator: Narrator, fact: Fact) -> Sentence:
+    """What a token's context is made of, from where it attends (a :func:`~attention_math.facts.focus` fact).
+
+    True for any lesson: one visible token, an even spread, a tie or one favourite.
+    """
+    row, targets = fact.found["row"], fact.found["targets"]
+    if fact.kind == "only":
+        return narrator.say(
+            Tok(row), "sees only itself, so its context is exactly its own value row.", facts=[fact]
+        )
+    if fact.kind == "even":
+        return narrator.say(
+            "With equal weights, the context of",
+            Tok(row),
+            "is an even blend of the values it sees.",
+            facts=[fact],
+        )
+    if fact.kind == "tie":
+        tied: list[str | Tok] = []
+        for n, index in enumerate(targets):
+            if n:
+                tied.append("and" if n == len(targets) - 1 else ",")
+            tied.append(Tok(index))
+        return narrator.say(
+            "The context of",
+            Tok(row),
+            "takes its largest, equal shares from the values of",
+            *tied,
+            ".",
+            facts=[fact],
+        )
+    return narrator.say(
+        "So the context of",
+        Tok(row),
+        "leans most on the value of",
+        Tok(targets[0]),
+        ", the token it attends to most.",
+        facts=[fact],
+    )

@@ -45,6 +45,9 @@ def holds(kind: str, operand_texts: tuple[str, ...], result_text: str, decimals:
     elif kind == "quotient":
         (a, b) = ops
         exact = _EXACT.divide(a, b)
+    elif kind == "dot product":
+        half = len(ops) // 2
+        exact = sum((_EXACT.multiply(a, b) for a, b in zip(ops[:half], ops[half:], strict=True)), Decimal(0))
     elif kind == "square root":
         (a,) = ops
         exact = _EXACT.sqrt(a)
