@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import click
@@ -64,6 +64,17 @@ def _stop_if_pieces_missing() -> None:
         click.echo(f"error: {problem}", err=True)
     if problems:
         _fail(problems[-1], status=1)
+
+
+def _stop_if_glyphs_missing(lessons: Iterable[Lesson]) -> None:
+    """Exit with status 1 before rendering if a token has a character no installed font draws."""
+    from production.preflight import missing_glyphs
+
+    words = [word for lesson in lessons for word in lesson.tokens]
+    words += [word for lesson in lessons if lesson.vocabulary is not None for word in lesson.vocabulary.words]
+    problem = missing_glyphs(words)
+    if problem:
+        _fail(problem, status=1)
 
 
 def _stop_if_voice_broken(model: Path | None) -> None:
@@ -247,6 +258,7 @@ def cli(
         _fail(str(error))
         return
     _stop_if_pieces_missing()
+    _stop_if_glyphs_missing(lessons.values())
     if any(request.narrated for request in requests):
         _stop_if_voice_broken(voice_path)
     if several:

@@ -11,8 +11,10 @@ install. It imports no Manim, so it is quick, and works when Manim cannot load.
 from __future__ import annotations
 
 import importlib
+import unicodedata
+from collections.abc import Iterable
 
-__all__ = ["FONTS", "SETUP", "installed_fonts", "missing_pieces"]
+__all__ = ["FONTS", "SETUP", "installed_fonts", "missing_glyphs", "missing_pieces", "uncovered_characters"]
 
 #: The fonts the scenes draw with (``scenes.kit.widgets.NUMBER_FONT`` and ``LABEL_FONT``;
 #: a test keeps the two in step). Named here so the check does not import Manim.
@@ -35,6 +37,42 @@ def installed_fonts() -> set[str]:
     import manimpango  # type: ignore[import-untyped]  # ManimPango ships no type hints
 
     return set(manimpango.list_fonts())
+
+
+def uncovered_characters(words: Iterable[str]) -> list[str]:
+    """The characters of ``words`` that no installed font has a glyph for (asked of fontconfig).
+
+    Pango would draw each as an empty box. Letters of DejaVu's range are not
+    asked about; spaces and joiners have no glyph of their own.
+    """
+    import shutil
+    import subprocess
+
+    wanted = sorted({ch for word in words for ch in word if ord(ch) > 0x24F and not ch.isspace()})
+    wanted = [ch for ch in wanted if unicodedata.category(ch) not in ("Cf", "Mn", "Me", "Zs")]
+    if not wanted or shutil.which("fc-list") is None:
+        return []
+    missing = []
+    for ch in wanted:
+        found = subprocess.run(
+            ["fc-list", f":charset={ord(ch):x}", "family"], capture_output=True, text=True, check=False
+        )
+        if not found.stdout.strip():
+            missing.append(ch)
+    return missing
+
+
+def missing_glyphs(words: Iterable[str]) -> str | None:
+    """One line naming the characters of ``words`` no installed font draws, or None."""
+    missing = uncovered_characters(words)
+    if not missing:
+        return None
+    shown = " ".join(f"{ch} (U+{ord(ch):04X})" for ch in missing[:5]) + (" ..." if len(missing) > 5 else "")
+    return (
+        f"no installed font draws {shown}: the video would show empty boxes; "
+        "apt-get install fonts-noto-core fonts-noto-cjk fonts-symbola, or another font that has them "
+        f"(or: {SETUP})"
+    )
 
 
 def missing_pieces() -> list[str]:

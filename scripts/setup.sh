@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # packages that build from source, a venv-capable Python, and the fonts the
 # scenes name. Formulas use Typst (a Python wheel), so no TeX is needed.
 # Chromium: the tests open the lesson page in it, headless.
-DEB_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config build-essential python3-dev python3-venv fonts-dejavu-core chromium)
+# Noto (core and CJK) and Symbola draw tokens in most scripts, Chinese, Japanese and Korean, and emoji (as outlines).
+DEB_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config build-essential python3-dev python3-venv fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-symbola chromium)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

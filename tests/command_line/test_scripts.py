@@ -1,0 +1,74 @@
+"""Tokens in any script: drawn when a font has their glyphs, refused in one line otherwise.
+
+Chinese, Japanese, Hindi and emoji are drawn (the set-up installs Noto and
+Symbola); a character no installed font has is refused before rendering, as is
+right-to-left text, which Manim's Text lays out empty; `check` reads them all.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from production.preflight import uncovered_characters
+from support.cli import run
+
+SCRIPTS = {"Chinese": "猫", "Japanese": "こんにちは", "Hindi": "नमस्ते", "emoji": "🍕"}
+
+
+def _lesson(tmp_path, tokens):
+    path = tmp_path / "words.toml"
+    rows = ", ".join(f"[{i % 2}.0, {(i + 1) % 2}.0]" for i in range(len(tokens)))
+    quoted = ", ".join(f'"{token}"' for token in tokens)
+    path.write_text(
+        f"tokens = [{quoted}]\nembeddings = [{rows}]\n"
+        "w_q = [[1.0, 0.0], [0.0, 1.0]]\nw_k = [[1.0, 0.0], [0.0, 1.0]]\nw_v = [[1.0, 0.0], [0.0, 1.0]]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("script", list(SCRIPTS))
+def test_the_set_up_installs_a_font_for_every_script_the_seeds_write(script):
+    assert uncovered_characters([SCRIPTS[script]]) == []
+
+
+def test_a_character_no_font_has_is_reported():
+    assert uncovered_characters(["a\ue000b"]) == ["\ue000"]  # a private-use character
+
+
+@pytest.mark.render
+def test_tokens_in_four_scripts_render_with_their_glyphs(tmp_path):
+    from manim import Text
+
+    lesson = _lesson(tmp_path, list(SCRIPTS.values()))
+    result = run(
+        "--lesson", str(lesson), "--scene", "softmax", "--preview", "--media-dir", str(tmp_path / "m")
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "words" / "softmax.png").stat().st_size > 0
+    for word in SCRIPTS.values():  # each word's outline has ink (an empty box would be a few points)
+        assert len(Text(word, font="DejaVu Sans Mono").family_members_with_points()) >= 1
+
+
+@pytest.mark.parametrize("word", ["שלום", "مرحبا"])
+def test_right_to_left_words_are_refused_in_one_line_and_check_reads_them(tmp_path, word):
+    lesson = _lesson(tmp_path, [word, "and"])
+    media = tmp_path / "m"
+    result = run("--lesson", str(lesson), "--preview", "--media-dir", str(media))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: tokens[0]: {word!r} is written right to left, which the scenes do not draw yet "
+        "(Manim's text lays it out empty); `render.py check` reads it"
+    )
+    assert not media.exists()
+    assert run("check", str(lesson)).exit_code == 0
+
+
+def test_a_token_no_font_draws_stops_the_render_before_it_starts(tmp_path):
+    # U+1FAE0 (melting face, Unicode 14) is newer than the set-up's emoji font.
+    lesson = _lesson(tmp_path, ["\U0001fae0", "and"])
+    media = tmp_path / "m"
+    result = run("--lesson", str(lesson), "--preview", "--media-dir", str(media))
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: no installed font draws \U0001fae0 (U+1FAE0)")
+    assert not (media / "words").exists()
