@@ -9,6 +9,8 @@ it wraps onto more lines when one line would be too small to read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from manim import (
     DOWN,
     LEFT,
@@ -25,8 +27,10 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.equations import APPROX, EQUALS
 from .kit.narration import Num, Sentence, Tok
 from .kit.stage import Region, TopicScene
+from .kit.sums import product_sign
 from .kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
@@ -121,6 +125,24 @@ class ProjectionScene(TopicScene):
         """
         n, d = self.trace.x.shape
         i, j = SWEPT
+        # One "=" stands between X × W and the result for Q, K and V in turn: "≈" if any of the
+        # three, redone from its drawn (rounded) entries, does not give its drawn result.
+
+        def paths(name: str) -> Callable[[int, int], str]:
+            return lambda r, c: f"{name}[{r}][{c}]"
+
+        signs = [
+            product_sign(
+                self.numbers,
+                paths("x"),
+                paths(f"w_{role}"),
+                paths(role),
+                (n, d, int(getattr(self.trace, role).shape[1])),
+                self.equations,
+            )
+            for role in ("q", "k", "v")
+        ]
+        sign = APPROX if APPROX in signs else EQUALS
 
         def build(row_room: int, column_room: int) -> VGroup:
             self._shown = (
@@ -142,7 +164,7 @@ class ProjectionScene(TopicScene):
             )
             w_view, out_view = self._projection_views("q")
             times = label("×", colour=palette.MUTED)
-            equals = label("=", colour=palette.MUTED)
+            equals = label(sign, colour=palette.MUTED)
             self._parts = (x_view, times, w_view, equals, out_view)
             return VGroup(*self._parts).arrange(RIGHT, buff=0.35)
 
