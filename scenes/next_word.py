@@ -39,6 +39,7 @@ from attention_math.facts import Fact, prediction
 
 from .kit import palette
 from .kit.attention import SoftmaxBars
+from .kit.equations import EQUALS, Kind
 from .kit.narration import Num, Pct, Sentence, Tok, Word
 from .kit.stage import Region, TopicScene
 from .kit.widgets import (
@@ -267,6 +268,7 @@ class NextWordScene(TopicScene):
         self, h_row: MatrixView, e_view: MatrixView, logit_col: MatrixView, table: VGroup
     ) -> None:
         """The first word's score: the row times its embedding, entry by entry, summed."""
+        pairs, signs, result = self._dot_expression(WORD, table)
         self.step(
             "A word's score: the row times its embedding, entry by entry, summed",
             say=(
@@ -277,13 +279,12 @@ class NextWordScene(TopicScene):
                     "a dot product.",
                 ),
                 self.say(
-                    "The result,",
+                    "The result," if self._dot_sign == EQUALS else "The result, about",
                     Num(f"logits[{WORD}]"),
                     ", is its logit: the better the two rows match, the higher it is.",
                 ),
             ),
         )
-        pairs, signs, result = self._dot_expression(WORD, table)
         self._h_box = h_row.row_box(0, palette.HIGHLIGHT)
         self._e_box = e_view.row_box(WORD, palette.HIGHLIGHT)
         self.play(
@@ -451,6 +452,14 @@ class NextWordScene(TopicScene):
     ) -> None:
         """The first word's probability: its exp divided by the sum."""
         numbers = self.numbers
+        exp_text, sum_text, prob_text = (
+            numbers.number(f"logit_exp[{WORD}]", colour=EXP),
+            numbers.number("logit_sum", colour=EXP),
+            numbers.number(f"probs[{WORD}]", colour=PROBS),
+        )
+        sign = self.equations.record(
+            Kind.QUOTIENT, [exp_text, sum_text], prob_text, decimals=numbers.decimals
+        )
         self.step(
             "A word's probability: its exp divided by the sum",
             say=(
@@ -462,7 +471,7 @@ class NextWordScene(TopicScene):
                     Num(f"logit_exp[{WORD}]"),
                     "divided by",
                     Num("logit_sum"),
-                    "gives",
+                    "gives" if sign == EQUALS else "gives about",
                     Num(f"probs[{WORD}]"),
                     ".",
                 ),
@@ -470,11 +479,11 @@ class NextWordScene(TopicScene):
         )
         expression = self._line(
             [
-                numbers.number(f"logit_exp[{WORD}]", colour=EXP),
+                exp_text,
                 label("÷", colour=palette.MUTED),
-                numbers.number("logit_sum", colour=EXP),
-                label("=", colour=palette.MUTED),
-                numbers.number(f"probs[{WORD}]", colour=PROBS),
+                sum_text,
+                label(sign, colour=palette.MUTED),
+                prob_text,
             ],
             group,
         )
@@ -643,21 +652,27 @@ class NextWordScene(TopicScene):
         Returns the products, the signs and, apart, the logit, so it can appear after them.
         """
         numbers = self.numbers
+        rows = [numbers.number(f"norm_2[{self.last}][{m}]", colour=STREAM) for m in range(self.d)]
+        columns = [numbers.number(f"vocab_embeddings[{w}][{m}]", colour=STREAM) for m in range(self.d)]
         pairs = [
-            VGroup(
-                numbers.number(f"norm_2[{self.last}][{m}]", colour=STREAM),
-                label("×", colour=palette.MUTED),
-                numbers.number(f"vocab_embeddings[{w}][{m}]", colour=STREAM),
-            ).arrange(RIGHT, buff=0.08)
-            for m in range(self.d)
+            VGroup(row, label("×", colour=palette.MUTED), column).arrange(RIGHT, buff=0.08)
+            for row, column in zip(rows, columns, strict=True)
         ]
+        result = numbers.number(f"logits[{w}]", colour=LOGITS)
+        # "=" only if the drawn (rounded) factors, multiplied and added, give the drawn score.
+        equals = self.equations.record(
+            Kind.DOT_PRODUCT,
+            [*rows, *columns],
+            result,
+            decimals=numbers.decimals,
+        )
+        self._dot_sign = equals
         signs = [label("+", colour=palette.MUTED) for _ in range(self.d - 1)] + [
-            label("=", colour=palette.MUTED)
+            label(equals, colour=palette.MUTED)
         ]
         parts: list[VMobject] = []
         for pair, sign in zip(pairs, signs, strict=True):
             parts += [pair, sign]
-        result = numbers.number(f"logits[{w}]", colour=LOGITS)
         if self.d <= SPLIT_FROM:
             self._line([*parts, result], above)
         else:
