@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ __all__ = [
     "TARGET_LUFS",
     "add_audio_stream",
     "encode_track",
+    "encoded_peak_db",
     "integrated_loudness",
     "narration_track",
     "normalise",
@@ -112,10 +114,12 @@ def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
     return limited
 
 
-def normalise(samples: np.ndarray, rate: int = RATE) -> np.ndarray:
-    """The track at :data:`TARGET_LUFS` (±0.5 LU) with its true peak at most :data:`PEAK_DBTP`.
+def normalise(samples: np.ndarray, rate: int = RATE, *, ceiling: float = _PEAK_AIM) -> np.ndarray:
+    """The track at :data:`TARGET_LUFS` (±0.5 LU) with its true peak at most ``ceiling`` dBTP.
 
-    Silence (or a track too short to measure) is returned unchanged.
+    ``ceiling`` defaults a little under :data:`PEAK_DBTP`, as the encoder adds
+    to peaks (:func:`encoded_peak_db` measures what it did). Silence (or a
+    track too short to measure) is returned unchanged.
     """
     track = samples.astype(np.float32)
     for _ in range(6):
@@ -123,14 +127,25 @@ def normalise(samples: np.ndarray, rate: int = RATE) -> np.ndarray:
         if not np.isfinite(loudness):
             return track
         track = (track * 10 ** ((TARGET_LUFS - loudness) / 20)).astype(np.float32)
-        if true_peak_db(track, rate) > _PEAK_AIM:
-            track = _limit(track, rate, _PEAK_AIM - 0.2)
+        if true_peak_db(track, rate) > ceiling:
+            track = _limit(track, rate, ceiling - 0.2)
         if (
             abs(integrated_loudness(track, rate) - TARGET_LUFS) <= 0.5
-            and true_peak_db(track, rate) <= _PEAK_AIM
+            and true_peak_db(track, rate) <= ceiling
         ):
             break
     return track
+
+
+def encoded_peak_db(video: Path) -> float:
+    """The true peak (dBTP) of ``video``'s sound as a player decodes it (the codec adds to peaks)."""
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.audio[0]
+        chunks = [frame.to_ndarray().reshape(-1) for frame in container.decode(stream)]
+        rate = stream.rate or RATE
+    return true_peak_db(np.concatenate(chunks), rate) if chunks else float("-inf")
 
 
 def add_audio_stream(output: Any, fmt: str) -> Any:

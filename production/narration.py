@@ -37,14 +37,21 @@ __all__ = ["LINE", "cues", "manifest_entries", "track", "transcript"]
 LINE = 42
 
 
-def track(narration: Sequence[StepNarration], voice: Voice, seconds: float) -> np.ndarray:
-    """The video's narration: every timed sentence's speech at its start, normalised."""
+def track(
+    narration: Sequence[StepNarration], voice: Voice, seconds: float, *, ceiling: float | None = None
+) -> np.ndarray:
+    """The video's narration: every timed sentence's speech at its start, normalised.
+
+    ``ceiling`` is the true peak the track may reach before encoding (dBTP; default
+    :func:`production.audio.normalise`'s).
+    """
     pieces = []
     for step in narration:
         for sentence, start in zip(step.sentences, step.starts, strict=False):
             speech = voice.speak(sentence.speech)
             pieces.append((start, speech.samples, speech.rate))
-    return audio.normalise(audio.narration_track(pieces, seconds))
+    raw = audio.narration_track(pieces, seconds)
+    return audio.normalise(raw) if ceiling is None else audio.normalise(raw, ceiling=ceiling)
 
 
 def _balanced(text: str) -> list[str]:

@@ -47,6 +47,8 @@ from manim import (
 )
 
 from .kit import palette
+from .kit.equations import EQUALS, Kind
+from .kit.narration import Num, Sentence, Tok
 from .kit.stage import Region, TopicScene
 from .kit.widgets import (
     DIGIT_FLOOR,
@@ -173,22 +175,52 @@ class BlockScene(TopicScene):
         self.panel = Region(self.diagram.get_right()[0] + 0.5, whole.right, whole.bottom, whole.top)
         self.shown: VMobject = VGroup()  # what the panel shows now, faded out by the next stage
 
-        self.step("A transformer block: attention, add & norm, a feed-forward layer, add & norm")
+        self.step(
+            "A transformer block: attention, add & norm, a feed-forward layer, add & norm",
+            say=(
+                self.say(
+                    "A transformer block wraps attention in three more stages: add and norm, "
+                    "a feed-forward layer, then add and norm again."
+                ),
+                self.say("We follow the first token,", Tok(0), ", through each stage, then every token."),
+            ),
+        )
         self.play(FadeIn(self.diagram), run_time=1.2)
         self.wait(0.6)
 
         x_view, out_view = self._attention()
         sum_row = self._add(x_view, out_view)
         add_view = self._full(
-            "add_1", STREAM, "input plus attention", sum_row, "The same for every token: input plus attention"
+            "add_1",
+            STREAM,
+            "input plus attention",
+            sum_row,
+            "The same for every token: input plus attention",
+            self.say("Every token's input row is added to its attention row the same way."),
         )
         norm_row = self._norm(add_view)
         norm_view = self._full(
-            "norm_1", STREAM, "normalised", norm_row, "The same for every token: each row normalised"
+            "norm_1",
+            STREAM,
+            "normalised",
+            norm_row,
+            "The same for every token: each row normalised",
+            self.say(
+                "Every row is normalised with its own mean and standard deviation, "
+                "so all rows share one range."
+            ),
         )
         hidden_row = self._layer(norm_view, "norm_1", first=True)
         hidden_view = self._full(
-            "ffn_hidden", FEED_FORWARD, "hidden", hidden_row, "The same for every token: the hidden layer"
+            "ffn_hidden",
+            FEED_FORWARD,
+            "hidden",
+            hidden_row,
+            "The same for every token: the hidden layer",
+            self.say(
+                "Every token goes through the same layer on its own, with the same weights: "
+                "no token looks at another here."
+            ),
         )
         ffn_row = self._layer(hidden_view, "ffn_hidden", first=False)
         self._full(
@@ -197,6 +229,7 @@ class BlockScene(TopicScene):
             "feed-forward output",
             ffn_row,
             "The same for every token: the feed-forward output",
+            self.say("Every token's hidden row goes back to the model's width the same way."),
         )
         self._add_norm_again()
         self._result()
@@ -208,7 +241,13 @@ class BlockScene(TopicScene):
         x_view = self._matrix("x", STREAM, "input X")
         out_view = self._matrix("output", ATTENTION, "attention output")
         self.side_by_side(x_view, out_view, self.panel)
-        self.step("Attention gives each token a new row, as wide as its input row")
+        self.step(
+            "Attention gives each token a new row, as wide as its input row",
+            say=(
+                self.say("First, attention gives each token a new row, mixed from the tokens it attends to."),
+                self.say("It is exactly as wide as the token's input row, so the two can be added."),
+            ),
+        )
         self.play(*self.diagram.focus(ATTENTION_STAGE), FadeIn(x_view), FadeIn(out_view), run_time=1.2)
         self.wait(1.2)
         return x_view, out_view
@@ -222,7 +261,17 @@ class BlockScene(TopicScene):
             [STREAM, ATTENTION, STREAM],
         )
         rows = stack.rows
-        self.step("Add: input plus attention, so the token keeps its own meaning")
+        sign = self._record_sum(stack)
+        self.step(
+            "Add: input plus attention, so the token keeps its own meaning",
+            say=(
+                self.say("Add: the input row and the attention row are added, entry by entry."),
+                self._sum_said(stack, sign, "x", "output", "add_1"),
+                self.say(
+                    "This residual connection keeps the token's own meaning, and it helps the model train."
+                ),
+            ),
+        )
         self.play(*self.diagram.focus(ADD_NORM_1), run_time=0.5)
         self.play(
             FadeOut(self._frame_of(x_view, out_view)),
@@ -268,7 +317,15 @@ class BlockScene(TopicScene):
             stats_before=1,
         )
         rows, stats = stack.rows, stack.stats
-        self.step("Norm: first the row's mean and its standard deviation")
+        self.step(
+            "Norm: first the row's mean and its standard deviation",
+            say=(
+                self.say(
+                    "Norm, short for layer norm, first measures the row: its mean and its standard deviation."
+                ),
+                self._stats_said("norm_1"),
+            ),
+        )
         self.play(
             FadeOut(self._frame_of(add_view)),
             *(TransformFromCopy(add_view.cell(0, j), rows[0].cell(0, j)) for j in stack.columns),
@@ -280,7 +337,14 @@ class BlockScene(TopicScene):
         self.play(FadeIn(stats[1], shift=0.1 * DOWN), run_time=0.6)
         self.wait(0.6)
 
-        self.step("Subtract the mean, divide by the std: every row in one range")
+        self.step(
+            "Subtract the mean, divide by the std: every row in one range",
+            say=(
+                self.say("Each entry has the mean subtracted, then is divided by the standard deviation."),
+                self._becomes_said("add_1", "norm_1", stack.columns[0]),
+                self.say("This keeps every row in the same range, however large its numbers were."),
+            ),
+        )
         self.play(
             FadeIn(VGroup(rows[1].brackets, rows[1].ellipses, stack.signs[1], stack.names[1])), run_time=0.4
         )
@@ -305,11 +369,29 @@ class BlockScene(TopicScene):
     def _layer(self, source: MatrixView, source_name: str, *, first: bool) -> MatrixView:
         """One feed-forward layer for the first token: its row times W plus b (then ReLU)."""
         layer = self._layer_view(source_name, source.colour, first=first)
+        # The first entry is worked during the note on default weights, when there is one.
+        note_first = first and self.trace.ffn_is_default
+        entry = self._entry_said(layer, "ffn_pre" if first else "ffn_out")
         if first:
-            self.step("Feed-forward: the token's row times W_in, plus b_in")
+            self.step(
+                "Feed-forward: the token's row times W_in, plus b_in",
+                say=(
+                    self.say(
+                        "Next, the feed-forward layer: a small network applied to each token on its own."
+                    ),
+                    self.say("The token's row is multiplied by the matrix W in, and the bias b in is added."),
+                    *(() if note_first else (entry,)),
+                ),
+            )
             intro: list[Animation] = self.diagram.focus(FFN_STAGE)
         else:
-            self.step("Second layer: the hidden row times W_out, plus b_out")
+            self.step(
+                "Second layer: the hidden row times W_out, plus b_out",
+                say=(
+                    self.say("The second layer multiplies the hidden row by W out, and adds the bias b out."),
+                    entry,
+                ),
+            )
             intro = []
         self.play(
             *intro,
@@ -322,9 +404,20 @@ class BlockScene(TopicScene):
             FadeIn(layer.factors()),
             run_time=1.2,
         )
-        note = self._default_note() if first and self.trace.ffn_is_default else None
+        note = self._default_note(entry) if note_first else None
         self._layer_first_entry(layer)
-        self.step("The same with every column of W_in" if first else "The same with every column of W_out")
+        if first:
+            self.step("The same with every column of W_in", say=self._every_column_said(layer))
+        else:
+            self.step(
+                "The same with every column of W_out",
+                say=(
+                    self.say("The same with every other column of W out, each with its own bias."),
+                    self.say(
+                        "This brings the row back to the model's width, so it can be added to the stream."
+                    ),
+                ),
+            )
         self._layer_every_entry(layer)
         if layer.hidden is not None:
             self._relu(layer, layer.hidden)
@@ -363,12 +456,25 @@ class BlockScene(TopicScene):
         layer.move_to(room.centre)
         return layer
 
-    def _default_note(self) -> VMobject:
-        """The note that the lesson's block uses the default feed-forward weights."""
+    def _default_note(self, entry: Sentence) -> VMobject:
+        """The note that the lesson's block uses the default feed-forward weights.
+
+        ``entry`` is said with it: the first entry is worked during this step.
+        """
         note = label("default: identity weights, zero biases", colour=palette.MUTED, font_size=20)
         fit_in_frame(note, max_width=self.panel.width)
         note.move_to((self.panel.centre[0], self.panel.top - note.height / 2, 0))
-        self.step("The lesson gives no feed-forward weights, so the default is used: identity and zero")
+        self.step(
+            "The lesson gives no feed-forward weights, so the default is used: identity and zero",
+            say=(
+                self.say(
+                    "This lesson gives no feed-forward weights, so the default is used: "
+                    "identity matrices and zero biases."
+                ),
+                self.say("With them, the layer only turns negatives into zero."),
+                entry,
+            ),
+        )
         self.play(FadeIn(note), run_time=0.8)
         self.wait(1.2)
         return note
@@ -421,9 +527,26 @@ class BlockScene(TopicScene):
         pre = self.trace.get("ffn_pre[0]")
         negatives = [j for j in columns if pre[j] < 0]
         if negatives:
-            self.step("ReLU: every negative becomes zero, the rest pass unchanged")
+            j = negatives[0]
+            self.step(
+                "ReLU: every negative becomes zero, the rest pass unchanged",
+                say=(
+                    self.say("ReLU turns every negative value into zero and lets the rest pass unchanged."),
+                    self.say("So", Num(f"ffn_pre[0][{j}]"), "becomes", Num(f"ffn_hidden[0][{j}]"), "."),
+                    self.say(
+                        "This bend matters: without it, "
+                        "the two layers would amount to a single matrix multiplication."
+                    ),
+                ),
+            )
         else:
-            self.step("ReLU: this row has no negatives, so nothing changes")
+            self.step(
+                "ReLU: this row has no negatives, so nothing changes",
+                say=(
+                    self.say("ReLU turns negative values into zero and lets the rest pass unchanged."),
+                    self.say("This row has no negatives, so every value passes through as it is."),
+                ),
+            )
         boxes = VGroup(*(layer.pre.cell_box(0, j, palette.HIGHLIGHT) for j in negatives))
         self.play(
             FadeIn(VGroup(hidden.brackets, hidden.ellipses, layer.relu, layer.hidden_word)),
@@ -440,10 +563,12 @@ class BlockScene(TopicScene):
         self.wait(0.8)
         self.play(FadeOut(VGroup(boxes, zero_boxes)), run_time=0.3)
 
-    def _full(self, name: str, colour: str, words: str, row: MatrixView, caption: str) -> MatrixView:
+    def _full(
+        self, name: str, colour: str, words: str, row: MatrixView, caption: str, said: Sentence
+    ) -> MatrixView:
         """Every token's row of ``name``: the first token's row moves in, the rest appear."""
         view = self.fit_into(self._matrix(name, colour, words), self.panel, max_growth=1.3)
-        self.step(caption)
+        self.step(caption, say=said)
         rows, cols = view.shape
         self.play(
             FadeOut(self.shown),
@@ -477,7 +602,15 @@ class BlockScene(TopicScene):
             stats_before=3,
         )
         rows, signs, names, stats = stack.rows, stack.signs, stack.names, stack.stats
-        self.step("Add again: the normalised row plus its feed-forward output")
+        sign = self._record_sum(stack)
+        self.step(
+            "Add again: the normalised row plus its feed-forward output",
+            say=(
+                self.say("Add again: the normalised row plus its feed-forward output, entry by entry."),
+                self._sum_said(stack, sign, "norm_1", "ffn_out", "add_2"),
+                self.say("Once more, the residual keeps what the token had, and the layer adds to it."),
+            ),
+        )
         self.play(
             *self.diagram.focus(ADD_NORM_2),
             FadeOut(self.shown),
@@ -486,14 +619,26 @@ class BlockScene(TopicScene):
         )
         self.play(FadeIn(VGroup(rows[2], names[2], signs[2]), shift=0.1 * DOWN), run_time=0.8)
         self.wait(0.8)
-        self.step("Norm again: the sum's mean and std, then the normalised row")
+        self.step(
+            "Norm again: the sum's mean and std, then the normalised row",
+            say=(
+                self.say("Norm again, with this sum's own mean and standard deviation."),
+                self._stats_said("norm_2"),
+                self._becomes_said("add_2", "norm_2", stack.columns[0]),
+            ),
+        )
         self.play(FadeIn(stats, shift=0.1 * DOWN), run_time=0.8)
         self.play(FadeIn(VGroup(rows[3], names[3], signs[3]), shift=0.1 * DOWN), run_time=0.8)
         self.wait(1.0)
 
         add_view = self.fit_into(self._matrix("add_2", STREAM, "sum"), self.panel, max_growth=1.3)
         norm_view = self.fit_into(self._matrix("norm_2", STREAM, "normalised"), self.panel, max_growth=1.3)
-        self.step("The same for every token: each sum, then each row normalised")
+        self.step(
+            "The same for every token: each sum, then each row normalised",
+            say=self.say(
+                "Every token is added and normalised the same way, each row with its own mean and std."
+            ),
+        )
         self.play(
             FadeOut(
                 VGroup(
@@ -529,7 +674,13 @@ class BlockScene(TopicScene):
         x_view = self._matrix("x", STREAM, "input X")
         out_view = self._matrix("norm_2", STREAM, "block output")
         self.side_by_side(x_view, out_view, self.panel)
-        self.step("The block's output: one row per token, the same shape as its input X")
+        self.step(
+            "The block's output: one row per token, the same shape as its input X",
+            say=(
+                self.say("The block's output has one row per token, the same shape as its input X."),
+                self.say("So blocks can be stacked: each block's output is the next block's input."),
+            ),
+        )
         self.play(
             *self.diagram.focus(None),
             ReplacementTransform(self.norm_view, out_view),
@@ -537,6 +688,72 @@ class BlockScene(TopicScene):
             run_time=1.4,
         )
         self.wait(2.0)
+
+    # -- narration -------------------------------------------------------------------
+
+    def _record_sum(self, stack: _Stack) -> str:
+        """Record the stack's sum (its first two rows make its third) and draw the sign it returns.
+
+        One sign stands for every entry drawn: "=" only if each adds up as drawn.
+        """
+        first, second, total = stack.rows[:3]
+        sign = self.equations.record_group(
+            [(Kind.SUM, [first.cell(0, j), second.cell(0, j)], total.cell(0, j)) for j in stack.columns],
+            decimals=self.numbers.decimals,
+        )
+        if sign != EQUALS:
+            # The stack was laid out with "=": "≈" takes its place, at its scale.
+            drawn = stack.signs[2]
+            new = label(sign, colour=palette.MUTED)
+            new.scale(drawn.height / label(EQUALS, colour=palette.MUTED).height).move_to(drawn)
+            stack.signs[2] = new
+        return sign
+
+    def _sum_said(self, stack: _Stack, sign: str, first: str, second: str, total: str) -> Sentence:
+        """The first entry drawn of trace rows ``first + second = total``, said with the sign drawn."""
+        j = stack.columns[0]
+        return self.say(
+            "For",
+            Tok(0),
+            ", the first entry:",
+            Num(f"{first}[0][{j}]"),
+            "plus",
+            Num(f"{second}[0][{j}]"),
+            "is" if sign == EQUALS else "is about",
+            Num(f"{total}[0][{j}]"),
+            ".",
+        )
+
+    def _stats_said(self, name: str) -> Sentence:
+        """The first token's mean and standard deviation of layer norm ``name``, as drawn."""
+        return self.say(
+            "The mean is",
+            Num(f"{name}_mean[0]"),
+            ", and the standard deviation, how far the numbers spread from it, is",
+            Num(f"{name}_std[0]"),
+            ".",
+        )
+
+    def _becomes_said(self, source: str, normalised: str, j: int) -> Sentence:
+        """Entry ``j`` of the first token's row before and after a layer norm."""
+        return self.say("So", Num(f"{source}[0][{j}]"), "becomes", Num(f"{normalised}[0][{j}]"), ".")
+
+    def _entry_said(self, layer: _Layer, result: str) -> Sentence:
+        """The layer's first entry: the whole row times W's first column, plus b's first entry."""
+        j = layer.pre.shown_columns[0]
+        return self.say(
+            "The whole row times the first column, plus the first bias, gives", Num(f"{result}[0][{j}]"), "."
+        )
+
+    def _every_column_said(self, layer: _Layer) -> tuple[Sentence, ...]:
+        """Every column of W_in: the values before ReLU; how wide the hidden row is."""
+        d_in, d_hidden = self.trace.get("w_1").shape
+        same = self.say("The same with every other column of W in, each with its own bias.")
+        if d_hidden > d_in:
+            return same, self.say("W in makes the row wider, which gives the layer more room to work.")
+        if d_hidden < d_in:
+            return same, self.say("Here W in makes the row narrower.")
+        return same, self.say("These are the values before ReLU.")
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -41,9 +41,12 @@ from manim import (
     VMobject,
 )
 
+from attention_math.facts import Fact, focus, head_habit
+
 from .kit import palette
 from .kit.attention import WeightGrid
-from .kit.equations import APPROX, Kind
+from .kit.equations import APPROX, EQUALS, Kind
+from .kit.narration import Num, Sentence, Tok, say_focus, say_habit
 from .kit.stage import Region, TopicScene
 from .kit.widgets import (
     DIGIT_FLOOR,
@@ -112,15 +115,14 @@ class _EntryTable(VGroup):
         ]
         self.result = numbers.number("output[0][0]", colour=palette.OUTPUT)
         self.times = VGroup(*(label("×", colour=palette.MUTED) for _ in range(d_v)))
-        self.signs = [
-            label(
-                scene.equations.record(
-                    Kind.PRODUCT, [self.left[m], self.right[m]], self.products[m], decimals=decimals
-                ),
-                colour=palette.MUTED,
+        #: The sign each product is drawn with, and the total's ("=" or "≈"): the narration says "about".
+        self.product_signs = [
+            scene.equations.record(
+                Kind.PRODUCT, [self.left[m], self.right[m]], self.products[m], decimals=decimals
             )
             for m in range(d_v)
         ]
+        self.signs = [label(sign, colour=palette.MUTED) for sign in self.product_signs]
         # A running sum is the one above it plus its product: where the rounded numbers
         # drawn do not give it, a "≈" stands left of it.
         self.running_marks: dict[int, VMobject] = {}
@@ -130,8 +132,8 @@ class _EntryTable(VGroup):
             )
             if sign == APPROX:
                 self.running_marks[m] = label(APPROX, colour=palette.MUTED, font_size=22)
-        total = scene.equations.record(Kind.SUM, self.products, self.result, decimals=decimals)
-        self.total_sign = label(total, colour=palette.MUTED)
+        self.total = scene.equations.record(Kind.SUM, self.products, self.result, decimals=decimals)
+        self.total_sign = label(self.total, colour=palette.MUTED)
         self.total_name = formula('{{ "output" : o }}', {"o": palette.OUTPUT})
         heads = [
             VGroup(formula('{{ "concat" : c }}', {"c": palette.CONTEXT}), numbers.token(0)).arrange(
@@ -243,20 +245,63 @@ class MultiheadScene(TopicScene):
         """Q whole, then cut into one column slice per head; returns the slices."""
         q_view, slices, tags = self._split_layout()
         if self.h == 1:
-            self.step("This lesson has a single head: the same steps, with one head")
+            self.step(
+                "This lesson has a single head: the same steps, with one head",
+                say=(
+                    self.say("Multi-head attention runs several attention heads side by side."),
+                    self.say(
+                        "This lesson has a single head, so we follow the same steps with just that one."
+                    ),
+                ),
+            )
         else:
-            self.step("Multi-head attention runs several attention heads side by side")
+            self.step(
+                "Multi-head attention runs several attention heads side by side",
+                say=(
+                    self.say(
+                        "Multi-head attention runs several attention heads side by side, "
+                        "each with its own slice of Q, K and V."
+                    ),
+                    self.say(
+                        "One head can capture only one kind of relationship between tokens; "
+                        "several heads can each look for a different one."
+                    ),
+                ),
+            )
         self.play(FadeIn(self.shown_title), run_time=1.0)
         self.wait(0.5)
 
-        self.step("Start from the queries Q: one row per token")
+        self.step(
+            "Start from the queries Q: one row per token",
+            say=self.say(
+                "We start from the queries Q, one row per token: "
+                "what each token is looking for in the others."
+            ),
+        )
         self.play(FadeIn(q_view), run_time=1.0)
         self.wait(0.6)
 
         if self.h == 1:
-            self.step("With a single head, the head gets every column of Q")
+            self.step(
+                "With a single head, the head gets every column of Q",
+                say=self.say("With a single head, head", Num(self._number(0)), "gets every column of Q."),
+            )
         else:
-            self.step("Cut the columns of Q into slices: one slice per head")
+            self.step(
+                "Cut the columns of Q into slices: one slice per head",
+                say=(
+                    self.say(
+                        "The columns of Q are cut into equal slices, one per head: head",
+                        Num(self._number(0)),
+                        "takes the first, head",
+                        Num(self._number(self.h - 1)),
+                        "the last.",
+                    ),
+                    self.say(
+                        "Each head works on its own slice, so each can learn to look for something else."
+                    ),
+                ),
+            )
         # Each head's slice framed in the heads' neutral colour: Q keeps the query colour.
         frames = [
             SurroundingRectangle(
@@ -328,9 +373,21 @@ class MultiheadScene(TopicScene):
         rows = [_HeadRow(q, k, v, tag) for (q, k, v), tag in zip(views, tags, strict=True)]
 
         if self.h == 1:
-            self.step("K and V stay whole too: the head has its own Q, K and V")
+            self.step(
+                "K and V stay whole too: the head has its own Q, K and V",
+                say=self.say("K and V stay whole too: the one head has all of the queries, keys and values."),
+            )
         else:
-            self.step("K and V are cut the same way: each head has its own Q, K and V")
+            self.step(
+                "K and V are cut the same way: each head has its own Q, K and V",
+                say=(
+                    self.say("The keys K and the values V are cut the same way."),
+                    self.say(
+                        "So each head has its own queries, keys and values: "
+                        "it compares its own queries with its own keys, and mixes its own values."
+                    ),
+                ),
+            )
         self.play(
             *(ReplacementTransform(slices[h], rows[h].q) for h in range(self.h)),
             *(ReplacementTransform(self._split_tags[h], rows[h].tag) for h in range(self.h)),
@@ -355,10 +412,37 @@ class MultiheadScene(TopicScene):
             max_height=TITLE_HEIGHT,
         )
 
+        # The scores are divided by the square root of d_k only when the lesson scales them.
+        compared = (
+            "by a dot product, divided by the square root of d k."
+            if self.trace.lesson.scale
+            else "by a dot product."
+        )
         if self.h == 1:
-            self.step("First token: its query is compared with every key")
+            self.step(
+                "First token: its query is compared with every key",
+                say=(
+                    self.say("The head does attention as usual."),
+                    self.say(
+                        "Take the first token,", Tok(0), ": its query is compared with every key,", compared
+                    ),
+                ),
+            )
         else:
-            self.step("First head, first token: its query is compared with every key of that head")
+            self.step(
+                "First head, first token: its query is compared with every key of that head",
+                say=(
+                    self.say("Inside each head, attention works as with a single head."),
+                    self.say(
+                        "Take head",
+                        Num(self._number(self.first)),
+                        "and its first token,",
+                        Tok(0),
+                        ": its query is compared with every key of that head,",
+                        compared,
+                    ),
+                ),
+            )
         self.play(
             ReplacementTransform(self.shown_title, title),
             *(FadeOut(row.v) for row in rows),
@@ -383,7 +467,18 @@ class MultiheadScene(TopicScene):
         self.play(Create(q_box), Create(k_box), run_time=0.8)
         self.wait(0.6)
 
-        self.step("Softmax turns those scores into one row of weights: brighter means more attention")
+        self.step(
+            "Softmax turns those scores into one row of weights: brighter means more attention",
+            say=(
+                self.say(
+                    "The softmax turns those scores into weights that add up to one: "
+                    "the brighter the cell, the more attention."
+                ),
+                say_focus(
+                    self.narrator, focus(self.trace, self.first, 0), weights_path=self._weights(self.first)
+                ),
+            ),
+        )
         grid_box = grid.row_box(0, palette.HIGHLIGHT)
         self.play(
             TransformFromCopy(row.q.row(0), grid.cells[0]),
@@ -396,7 +491,19 @@ class MultiheadScene(TopicScene):
 
     def _every_weight(self, grids: list[WeightGrid]) -> None:
         """Every other row of every head's weights, head by head."""
-        self.step("The same for every token of every head" if self.h > 1 else "The same for every token")
+        if self.h > 1:
+            self.step(
+                "The same for every token of every head",
+                say=self.say(
+                    "Every token of every head gets its row of weights the same way, "
+                    "from that head's own queries and keys."
+                ),
+            )
+        else:
+            self.step(
+                "The same for every token",
+                say=self.say("Every other token gets its row of weights the same way."),
+            )
         self.play(FadeOut(self._first_boxes), run_time=0.4)
         for h, grid in enumerate(grids):
             rest = [grid.row(i) for i in range(self.n) if (h, i) != (self.first, 0)]
@@ -413,12 +520,20 @@ class MultiheadScene(TopicScene):
             )
         )
         if self.h == 1:
-            self.step("The brightest cell of each row: the token it attends to most")
+            caption = "The brightest cell of each row: the token it attends to most"
+        elif any(
+            int(np.argmax(self.trace.heads[h].weights[i])) != int(np.argmax(self.trace.heads[0].weights[i]))
+            for h in range(1, self.h)
+            for i in range(self.n)
+        ):
+            caption = "Each head attends in its own way: the brightest cells differ"
         else:
-            self.step("Each head attends in its own way: the brightest cells differ")
+            caption = "Each head's brightest cells: here the heads agree"
+        self.step(caption, say=self._brightest_said())
         self.play(LaggedStart(*(Create(b) for b in boxes), lag_ratio=0.1), run_time=1.2)
         self.wait(1.5)
-        self.play(FadeOut(boxes), run_time=0.4)
+        # The boxes stay while the narration speaks of them; they leave as the next step begins.
+        self._brightest_boxes = boxes
 
     # -- each head's context -----------------------------------------------------------
 
@@ -441,12 +556,27 @@ class MultiheadScene(TopicScene):
         tags = self._arrange_rows([[new_grids[h], new_v[h], contexts[h]] for h in range(self.h)])
         title = self.title(CONTEXT_FORMULA, max_height=TITLE_HEIGHT)
 
+        # Said while the first token's context row is drawn (its first entry on screen).
+        first_entry = self.say(
+            "For",
+            Tok(0),
+            ", that gives a new row starting with",
+            Num(f"heads[{self.first}].context[0][0]"),
+            ": a weighted sum of the values, taking most from where it attends most.",
+        )
         if self.h == 1:
-            self.step("The head mixes the values: its weights times V")
+            self.step(
+                "The head mixes the values: its weights times V",
+                say=(self.say("Next, the head mixes the values V, using its weights."), first_entry),
+            )
         else:
-            self.step("Each head mixes its own values: its weights times its V")
+            self.step(
+                "Each head mixes its own values: its weights times its V",
+                say=(self.say("Next, each head mixes its own values V, using its own weights."), first_entry),
+            )
         self.play(
             ReplacementTransform(self.shown_title, title),
+            FadeOut(self._brightest_boxes),
             *(FadeOut(VGroup(row.q, row.k)) for row in rows),
             *(ReplacementTransform(grids[h], new_grids[h]) for h in range(self.h)),
             *(ReplacementTransform(rows[h].tag, tags[h]) for h in range(self.h)),
@@ -488,7 +618,19 @@ class MultiheadScene(TopicScene):
 
     def _every_context(self, contexts: list[MatrixView]) -> None:
         """Every other context row of every head, head by head."""
-        self.step("The same for every row of every head" if self.h > 1 else "The same for every row")
+        if self.h > 1:
+            self.step(
+                "The same for every row of every head",
+                say=self.say(
+                    "Every row of every head is mixed the same way, "
+                    "so each head gives one new row per token: the token as that head sees it."
+                ),
+            )
+        else:
+            self.step(
+                "The same for every row",
+                say=self.say("Every row is mixed the same way: the head gives one new row per token."),
+            )
         self.play(FadeOut(self._first_boxes), run_time=0.4)
         for h, view in enumerate(contexts):
             cells = [
@@ -519,9 +661,27 @@ class MultiheadScene(TopicScene):
         title = self.title(CONCAT_FORMULA if self.h > 1 else ONE_CONCAT_FORMULA, max_height=TITLE_HEIGHT)
 
         if self.h == 1:
-            self.step("With one head, the concatenation is that head's output")
+            self.step(
+                "With one head, the concatenation is that head's output",
+                say=self.say(
+                    "With several heads, their outputs would now be set side by side; "
+                    "with one head, the concatenation is just that head's output."
+                ),
+            )
         else:
-            self.step("Concatenate the heads' outputs side by side")
+            self.step(
+                "Concatenate the heads' outputs side by side",
+                say=(
+                    self.say("The heads' outputs are concatenated: set side by side, one row per token."),
+                    self.say(
+                        "The columns of head",
+                        Num(self._number(0)),
+                        "come first, those of head",
+                        Num(self._number(self.h - 1)),
+                        "last, so each row holds what every head found.",
+                    ),
+                ),
+            )
         moves: list[Animation] = [
             ReplacementTransform(self.shown_title, title),
             FadeOut(VGroup(*self._context_rest)),
@@ -579,7 +739,7 @@ class MultiheadScene(TopicScene):
             self._copy_out(concat, new_concat, output)
         else:
             new_concat, w_view, output = self._project_layout()
-            self.step("The output projection W_o mixes the heads back together")
+            self.step("The output projection W_o mixes the heads back together", say=self._projection_said())
             arriving = [FadeIn(w_view), FadeIn(VGroup(output.brackets, output.ellipses, output.heading))]
             self._enter_projection(concat, new_concat, PROJECT_FORMULA, arriving, run_time=1.2)
             self.wait(0.4)
@@ -609,7 +769,13 @@ class MultiheadScene(TopicScene):
         self._name_output(output, below=False)
         group = VGroup(new_concat, equals, output).arrange(RIGHT, buff=0.5)
         self.fit_into(group, self._room(gap=0.35, side=0.5, caption_gap=0.25), max_growth=1.4)
-        self.step("This lesson has no output projection W_o: the output is the concatenation")
+        self.step(
+            "This lesson has no output projection W_o: the output is the concatenation",
+            say=self.say(
+                "This lesson has no output projection W o, so the concatenation itself is the output, "
+                "copied across unchanged."
+            ),
+        )
         self._enter_projection(concat, new_concat, COPY_FORMULA, [], run_time=1.0)
         cells = {(i, j): output.make_cell(i, j) for i in range(n) for j in range(d_out)}
         self.play(
@@ -700,17 +866,20 @@ class MultiheadScene(TopicScene):
     def _first_output_entry(self, concat: MatrixView, w_view: MatrixView, output: MatrixView) -> None:
         """Output entry (0, 0) in full: the whole first row of concat (every head's part) times
         W_o's first column, product by product with the running sum."""
+        table = _EntryTable(self)
+        self.fit_into(table, self._room(gap=0.35, side=0.5, caption_gap=0.25), max_growth=1.2)
         if self.h == 1:
-            self.step("One entry: the whole concat row times a column of W_o")
+            self.step("One entry: the whole concat row times a column of W_o", say=self._entry_said(table))
         else:
-            self.step("One entry: the whole concat row, every head, times a column of W_o")
+            self.step(
+                "One entry: the whole concat row, every head, times a column of W_o",
+                say=self._entry_said(table),
+            )
         row_box = concat.row_box(0, palette.HIGHLIGHT)
         col_box = w_view.column_box(0, palette.WEIGHT_MATRIX)
         self.play(Create(row_box), Create(col_box), run_time=0.7)
         self.wait(0.6)
 
-        table = _EntryTable(self)
-        self.fit_into(table, self._room(gap=0.35, side=0.5, caption_gap=0.25), max_growth=1.2)
         layout = VGroup(concat, w_view, output)
         # Each factor flies from its matrix; one the matrix elides (not drawn there) fades in.
         factors: list[Animation] = []
@@ -751,7 +920,17 @@ class MultiheadScene(TopicScene):
 
     def _every_output_entry(self, concat: MatrixView, output: MatrixView) -> None:
         """The entry goes to its place in the output; every other entry, a row of concat at a time."""
-        self.step("The same for every entry of the output")
+        self.step(
+            "The same for every entry of the output",
+            say=(
+                self.say("Every other entry is made the same way: a row of concat times a column of W o."),
+                *(
+                    (self.say("So every number of the output draws on all the heads at once."),)
+                    if self.h > 1
+                    else ()
+                ),
+            ),
+        )
         layout, panel, result = self._output_entry
         first = output.make_cell(0, 0)
         # Back piece by piece: the output's numbers join it one by one, not as a whole.
@@ -799,9 +978,18 @@ class MultiheadScene(TopicScene):
             rooms[1 if rooms[1] >= rooms[0] else 0] -= 1
 
         if same:
-            self.step("The output has the same shape as the input X: one row per token, same width")
+            self.step(
+                "The output has the same shape as the input X: one row per token, same width",
+                say=(
+                    self.say("The output has one row per token, exactly as wide as the input X."),
+                    self.say("So it can be added back to X, and the next layer can take it as its input."),
+                ),
+            )
         else:
-            self.step("The output has one row per token, like the input X")
+            self.step(
+                "The output has one row per token, like the input X",
+                say=self.say("The output has one row per token, like the input X, but another width."),
+            )
         self.play(
             FadeOut(self._project_rest),
             ReplacementTransform(output, new_out),
@@ -851,6 +1039,113 @@ class MultiheadScene(TopicScene):
             between.shift(RIGHT * (x_view.brackets.get_center()[0] - arrow.get_center()[0]))
         self.fit_into(group, room, max_growth=1.4)
         return x_view, new_out, between, group
+
+    # -- narration ---------------------------------------------------------------------
+
+    @staticmethod
+    def _number(h: int) -> str:
+        """The path of head ``h``'s number, drawn in its tag ("head 2")."""
+        return f"heads[{h}].number"
+
+    @staticmethod
+    def _weights(h: int) -> str:
+        return f"heads[{h}].weights"
+
+    def _brightest_said(self) -> tuple[Sentence, ...]:
+        """What the boxes show, and what the heads' weights say (facts, true for any lesson)."""
+        boxes = self.say("Each box marks where a token attends most.")
+        habits = [head_habit(self.trace, h) for h in range(self.h)]
+        if self.h == 1:
+            return boxes, self._habit_said(habits[0])
+        kept = [fact for fact in habits if fact.found["habit"] != "varied" or not fact.found["of"]]
+        if kept:
+            # What a head mostly looks at, for at most two heads that have a habit.
+            return (boxes, *(self._habit_said(fact) for fact in kept[:2]))
+        general = self.say(
+            "A head can learn its own habit: one may watch the token just before, another the token itself."
+        )
+        return (boxes, general, self._heads_compared(habits))
+
+    def _habit_said(self, fact: Fact) -> Sentence:
+        """What head ``fact.found["head"]`` mostly looks at; no habit is said as no simple pattern."""
+        number = self._number(fact.found["head"])
+        if fact.found["habit"] == "varied" and fact.found["of"]:
+            return self.say(
+                "Head",
+                Num(number),
+                "follows no simple habit here, such as the token itself or the one just before.",
+                facts=[fact],
+            )
+        return say_habit(self.narrator, fact, number)
+
+    def _heads_compared(self, habits: Sequence[Fact]) -> Sentence:
+        """The first two heads side by side: a token that looks elsewhere in each, if there is one."""
+        a, b = 0, 1
+        for row in range(self.n):
+            here, there = focus(self.trace, a, row), focus(self.trace, b, row)
+            if here.kind == there.kind == "most" and here.found["targets"] != there.found["targets"]:
+                return self.say(
+                    "In head",
+                    Num(self._number(a)),
+                    ",",
+                    Tok(row),
+                    "attends most to",
+                    Tok(here.found["targets"][0]),
+                    "; in head",
+                    Num(self._number(b)),
+                    ", to",
+                    Tok(there.found["targets"][0]),
+                    ".",
+                    facts=[here, there],
+                )
+        return self.say(
+            "Here no head follows a simple habit, such as the token itself or the one just before.",
+            facts=list(habits),
+        )
+
+    def _projection_said(self) -> tuple[Sentence, ...]:
+        """Why W_o: it mixes the heads, and (when it does) brings the row back to the model's width."""
+        mixes = (
+            self.say("The output projection W o mixes the heads back together.")
+            if self.h > 1
+            else self.say("The output projection W o mixes the head's columns into the output.")
+        )
+        if self.trace.output.shape[1] == self.d:
+            width = self.say(
+                "Each output number draws on every column of concat, "
+                "and the row comes back to the width of X."
+            )
+        else:
+            width = self.say("Each output number draws on every column of concat.")
+        return mixes, width
+
+    def _entry_said(self, table: _EntryTable) -> tuple[Sentence, ...]:
+        """Output entry (0, 0) worked in full: the row and column, the first product, the total."""
+        row = self.say(
+            "One entry in full: the whole concat row of",
+            Tok(0),
+            *((", every head's part,",) if self.h > 1 else ()),
+            "times the first column of W o.",
+        )
+        product = self.say(
+            "Pair by pair, first",
+            Num("concat[0][0]"),
+            "times",
+            Num("w_o[0][0]"),
+            "is" if table.product_signs[0] == EQUALS else "is about",
+            Num("output_terms[0][0][0]"),
+            ".",
+        )
+        if table.d_v == 1:
+            return row, product, self.say("With a single pair, that product is the entry itself.")
+        total = self.say(
+            "The running sum adds up the products, to"
+            if table.total == EQUALS
+            else "The running sum adds up the products, to about",
+            Num("output[0][0]"),
+            ".",
+        )
+        return row, product, total
 
     # -- pieces ------------------------------------------------------------------------
 

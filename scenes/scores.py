@@ -497,11 +497,26 @@ class ScoresScene(TopicScene):
 
         Returns what stays on screen for the step's pause (the division and its boxes)."""
         numbers, head = self.numbers, self.first_head
-        self.step("One score divided in full")
         score = numbers.number(head.path(f"scores[{i}][{j}]"), colour=palette.SCORES)
         scale = numbers.number("scale")
         scaled = numbers.number(head.path(f"scaled[{i}][{j}]"), colour=palette.SCORES)
         sign = self.equations.record(Kind.QUOTIENT, [score, scale], scaled, decimals=numbers.decimals)
+        self.step(
+            "One score divided in full",
+            say=self.say(
+                "The score of",
+                Tok(i),
+                "against",
+                Tok(j),
+                ",",
+                Num(head.path(f"scores[{i}][{j}]")),
+                ", divided by",
+                Num("scale"),
+                ", gives" if sign == "=" else ", gives about",
+                Num(head.path(f"scaled[{i}][{j}]")),
+                ".",
+            ),
+        )
         equation = VGroup(
             score, label("÷", colour=palette.MUTED), scale, label(sign, colour=palette.MUTED), scaled
         ).arrange(RIGHT, buff=0.2)

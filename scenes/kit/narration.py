@@ -235,7 +235,7 @@ def say_habit(narrator: Narrator, fact: Fact, head_number_path: str) -> Sentence
         return narrator.say(
             "Head",
             Num(head_number_path),
-            "has no single habit: each token looks somewhere else.",
+            "follows no simple habit here, such as the token itself or the one just before.",
             facts=[fact],
         )
     return narrator.say("Head", Num(head_number_path), _HABIT_WORDS[habit] + ".", facts=[fact])

@@ -42,3 +42,16 @@ def test_every_stated_fact_holds_for_the_trace(built, topic, source):
         for sentence in step.sentences:
             for fact in sentence.facts:
                 check_stated_fact(scene.trace, fact)
+
+
+@pytest.mark.parametrize("source", DRAWN_SOURCES)
+@pytest.mark.parametrize("topic", list(TOPICS))
+def test_every_step_says_something_and_explains_more_than_its_caption(built, topic, source):
+    scene, _ = built(topic, source)
+    for step in scene.narration:
+        assert step.sentences, f"step {step.step} {step.caption!r} says nothing"
+    # The story's steps (not the cards) say more than their caption: on average at least twice its words.
+    story = scene.narration[1:-1]
+    said = sum(len(sentence.speech.split()) for step in story for sentence in step.sentences)
+    shown = sum(len(step.caption.split()) for step in story)
+    assert said >= 2 * shown
