@@ -109,6 +109,7 @@ def test_render_projection_writes_a_playable_video_whose_numbers_equal_the_manif
     video, poster, manifest = out / "projection.mp4", out / "projection.png", out / "projection.numbers.json"
     assert poster.stat().st_size > 0
     with av.open(str(video)) as container:
+        assert not container.streams.audio  # --narration off: a silent video, as before narration
         stream = container.streams.video[0]
         assert (stream.width, stream.height) == (854, 480)
         frames = sum(1 for _ in container.decode(video=0))
@@ -119,6 +120,7 @@ def test_render_projection_writes_a_playable_video_whose_numbers_equal_the_manif
     for (i, j), value in np.ndenumerate(q):
         assert numbers[f"q[{i}][{j}]"] == {"value": value, "text": fmt(value, lesson.decimals)}
     assert [p for p in out.iterdir() if p.name.startswith(".")] == []  # no work folders left behind
+    assert not (out / "projection.transcript.md").exists()
 
 
 @pytest.mark.render

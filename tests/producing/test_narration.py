@@ -127,3 +127,35 @@ def test_a_second_render_of_an_unchanged_topic_synthesises_nothing(narrated):
     assert voice.synthesised > 0
     assert again_voice.synthesised == 0
     assert again.duration == narrated[0].duration
+
+
+def test_a_narrated_webm_carries_opus_and_a_gif_stays_silent(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTENTION_VIDEO_CACHE", str(tmp_path / "cache"))
+    voice = load_voice()
+    trace = compute(load_example("i-love-coding"))
+    webm = render_topic(
+        "embeddings",
+        trace,
+        example=EXAMPLE,
+        media_dir=tmp_path,
+        quality="low",
+        output_format="webm",
+        voice=voice,
+    )
+    with av.open(str(webm.video)) as container:
+        assert [(s.type, s.codec_context.name) for s in container.streams] == [
+            ("video", "vp9"),
+            ("audio", "opus"),
+        ]
+    gif = render_topic(
+        "embeddings",
+        trace,
+        example=EXAMPLE,
+        media_dir=tmp_path,
+        quality="low",
+        output_format="gif",
+        voice=voice,
+    )
+    with av.open(str(gif.video)) as container:
+        assert [s.type for s in container.streams] == ["video"]
+    assert gif.transcript is None
