@@ -87,7 +87,9 @@ class MaskingScene(TopicScene):
                 "Causal attention: scores as usual, then a mask",
                 say=(decoder, self.say("The scores are computed as usual; the mask comes next.")),
             )
-        self.play(FadeIn(title), FadeIn(scores), run_time=1.0)
+        # A multi-head lesson: the head drawn is named for as long as it is shown.
+        tag = self.head_tag(head.index).to_corner(UP + RIGHT, buff=0.35) if head.several else None
+        self.play(FadeIn(title), FadeIn(scores), *([FadeIn(tag)] if tag is not None else []), run_time=1.0)
         self.wait(0.6)
 
         self.step("Above the diagonal, a token meets a later token", say=self._later_said())
