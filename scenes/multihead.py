@@ -13,12 +13,15 @@ every entry; and the output next to the input X, the same shape. A
 single-head lesson shows the same steps with its one head; a lesson without
 W_o says the output is the concatenation. Where a matrix's digits would be
 drawn below the teaching standard's floor, its rows and columns are elided
-(``shown_indices``) rather than shrunk.
+(``shown_indices``) rather than shrunk: in the per-head steps, the columns of
+every head's Q, K, V and output, the same ones in every step (the first kept),
+while the weight grids, whose every row and brightest cell the steps point
+at, stay whole.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -230,6 +233,7 @@ class MultiheadScene(TopicScene):
         # The first head (and first token) is shown in full, the others follow.
         self.first = self.first_head.index
         self.shown_title = self.title(HEAD_FORMULA, max_height=TITLE_HEIGHT)
+        self._choose_head_columns()
 
         slices = self._split_q()
         rows = self._per_head(slices)
@@ -361,15 +365,8 @@ class MultiheadScene(TopicScene):
 
     def _per_head(self, slices: list[MatrixView]) -> list[_HeadRow]:
         """Each head's own Q, K and V in a row of its own; returns the rows."""
-        views = [
-            (
-                self._head_view(h, "q", "Q_h", palette.QUERY, tokens=True),
-                self._head_view(h, "k", "K_h", palette.KEY),
-                self._head_view(h, "v", "V_h", palette.VALUE),
-            )
-            for h in range(self.h)
-        ]
-        tags = self._arrange_rows([list(row) for row in views])
+        views = self._qkv_rows()
+        tags = self._arrange_rows([list(row) for row in views], below=self.shown_title)
         rows = [_HeadRow(q, k, v, tag) for (q, k, v), tag in zip(views, tags, strict=True)]
 
         if self.h == 1:
@@ -389,28 +386,46 @@ class MultiheadScene(TopicScene):
                 ),
             )
         self.play(
-            *(ReplacementTransform(slices[h], rows[h].q) for h in range(self.h)),
+            *(move for h in range(self.h) for move in self._narrow(slices[h], rows[h].q)),
             *(ReplacementTransform(self._split_tags[h], rows[h].tag) for h in range(self.h)),
             *(FadeIn(VGroup(row.k, row.v), shift=0.2 * LEFT) for row in rows),
             run_time=1.4,
         )
+        # What is left of the whole slices (nothing drawn) goes; each head's Q stays whole as a view.
+        self.remove(*slices)
+        self.add(*(row.q for row in rows))
         self.wait(1.0)
         return rows
+
+    def _narrow(self, whole: MatrixView, view: MatrixView) -> list[Animation]:
+        """``whole`` becoming ``view`` of the same matrix: its numbers move, those ``view`` elides fade."""
+        if whole.shown_entries() == view.shown_entries():
+            return [ReplacementTransform(whole, view)]
+        moves: list[Animation] = [
+            ReplacementTransform(whole.cell(i, j), view.cell(i, j)) for i, j in view.shown_entries()
+        ]
+        moves += [FadeOut(whole.cell(i, j)) for i, j in whole.shown_entries() if not view.shows(i, j)]
+        moves += [
+            ReplacementTransform(whole.brackets, view.brackets),
+            ReplacementTransform(whole.heading, view.heading),
+            FadeIn(view.ellipses),
+        ]
+        if len(whole.ellipses):
+            moves.append(FadeOut(whole.ellipses))
+        if len(view.row_labels):
+            moves.append(ReplacementTransform(whole.row_labels, view.row_labels))
+        return moves
 
     # -- attention patterns ------------------------------------------------------------
 
     def _patterns(self, rows: list[_HeadRow]) -> list[WeightGrid]:
         """Each head's attention weights: one row in full for the first head, then all."""
-        grids = [WeightGrid(self.numbers, h) for h in range(self.h)]
-        new_q = [self._head_view(h, "q", "Q_h", palette.QUERY, tokens=True) for h in range(self.h)]
-        new_k = [self._head_view(h, "k", "K_h", palette.KEY) for h in range(self.h)]
-        tags = self._arrange_rows([[new_q[h], new_k[h], grids[h]] for h in range(self.h)])
-        # The lesson says whether scores are divided by sqrt(d_k); the formula follows it.
-        scale = "\\/ sqrt(d_k)" if self.trace.lesson.scale else ""
-        title = self.title(
-            f'{{{{ A_h : a }}}} = "softmax"({{{{ Q_h : q }}}} {{{{ K_h^T : k }}}} {scale})',
-            max_height=TITLE_HEIGHT,
-        )
+        pattern_rows = self._pattern_rows()
+        new_q = [q for q, _, _ in pattern_rows]
+        new_k = [k for _, k, _ in pattern_rows]
+        grids = [grid for _, _, grid in pattern_rows]
+        tags = self._arrange_rows([list(row) for row in pattern_rows], below=self.shown_title)
+        title = self._pattern_title()
 
         # The scores are divided by the square root of d_k only when the lesson scales them.
         compared = (
@@ -481,8 +496,8 @@ class MultiheadScene(TopicScene):
         )
         grid_box = grid.row_box(0, palette.HIGHLIGHT)
         self.play(
-            TransformFromCopy(row.q.row(0), grid.cells[0]),
-            FadeIn(grid.tiles[0]),
+            TransformFromCopy(row.q.row(0), grid.row_cells(0)),
+            FadeIn(grid.row_tiles(0)),
             Create(grid_box),
             run_time=1.2,
         )
@@ -539,22 +554,13 @@ class MultiheadScene(TopicScene):
 
     def _contexts(self, rows: list[_HeadRow], grids: list[WeightGrid]) -> list[MatrixView]:
         """Each head's weights times its values: the first row in full, then all."""
-        numbers = self.numbers
-        new_grids = [WeightGrid(numbers, h) for h in range(self.h)]
-        new_v = [self._head_view(h, "v", "V_h", palette.VALUE) for h in range(self.h)]
-        contexts = [
-            MatrixView(
-                numbers,
-                entries(f"heads[{h}].context"),
-                (self.n, self.d_h),
-                colour=palette.CONTEXT,
-                name=formula('{{ "head"_h : c }}', {"c": palette.CONTEXT}),
-                filled=False,
-            )
-            for h in range(self.h)
-        ]
-        tags = self._arrange_rows([[new_grids[h], new_v[h], contexts[h]] for h in range(self.h)])
+        context_rows = self._context_rows()
+        new_grids = [grid for grid, _, _ in context_rows]
+        new_v = [v for _, v, _ in context_rows]
+        contexts = [context for _, _, context in context_rows]
+        # Laid out under the title they are shown with, which replaces the weights' formula.
         title = self.title(CONTEXT_FORMULA, max_height=TITLE_HEIGHT)
+        tags = self._arrange_rows([list(row) for row in context_rows], below=title)
 
         # Said while the first token's context row is drawn (its first entry on screen).
         first_entry = self.say(
@@ -597,21 +603,21 @@ class MultiheadScene(TopicScene):
         """The first token's row of weights times V: its context row, entry by entry."""
         w_box = grid.row_box(0, palette.HIGHLIGHT)
         v_box = SurroundingRectangle(values.brackets, color=palette.VALUE, buff=0.05, stroke_width=3)
-        first = [context.make_cell(0, c) for c in range(self.d_h)]
+        first = [context.make_cell(0, c) for c in context.shown_columns]
         out_box = context.row_box(0, palette.HIGHLIGHT)
         self.play(Create(w_box), Create(v_box), run_time=0.7)
         self.play(
             LaggedStart(
                 *(
-                    TransformFromCopy(VGroup(grid.cells[0], values.column(c)), first[c])
-                    for c in range(self.d_h)
+                    TransformFromCopy(VGroup(grid.row_cells(0), values.column(c)), cell)
+                    for c, cell in zip(context.shown_columns, first, strict=True)
                 ),
                 lag_ratio=0.3,
             ),
             Create(out_box),
             run_time=1.2,
         )
-        for c, cell in enumerate(first):
+        for c, cell in zip(context.shown_columns, first, strict=True):
             context.set_cell(0, c, cell)
         self.wait(0.8)
         self._first_boxes = VGroup(w_box, v_box, out_box)
@@ -636,7 +642,7 @@ class MultiheadScene(TopicScene):
             cells = [
                 (i, c, view.make_cell(i, c))
                 for i in range(self.n)
-                for c in range(self.d_h)
+                for c in view.shown_columns
                 if (h, i) != (self.first, 0)
             ]
             self.play(
@@ -687,12 +693,15 @@ class MultiheadScene(TopicScene):
             FadeOut(VGroup(*self._context_rest)),
         ]
         for h, view in enumerate(contexts):
+            # A column the head's output elides (not drawn there) fades in.
             moves += [
                 ReplacementTransform(view.cell(i, c), concat.cell(i, h * self.d_h + c))
+                if view.shows(i, c)
+                else FadeIn(concat.cell(i, h * self.d_h + c))
                 for i in range(n)
                 for c in range(self.d_h)
             ]
-            moves.append(FadeOut(VGroup(view.brackets, view.heading)))
+            moves.append(FadeOut(VGroup(view.brackets, view.heading, view.ellipses)))
         moves += [
             FadeIn(VGroup(concat.brackets, concat.heading, concat.row_labels)),
             FadeIn(tags, shift=0.1 * UP),
@@ -1165,7 +1174,14 @@ class MultiheadScene(TopicScene):
         )
 
     def _head_view(
-        self, h: int, role: str, name: str, role_colour: str, *, tokens: bool = False
+        self,
+        h: int,
+        role: str,
+        name: str,
+        role_colour: str,
+        *,
+        tokens: bool = False,
+        columns: Sequence[int] | None = None,
     ) -> MatrixView:
         """Head ``h``'s slice of Q, K or V, in the role's colour (the head is named by its tag)."""
         shape = getattr(self.trace.heads[h], role).shape
@@ -1176,20 +1192,112 @@ class MultiheadScene(TopicScene):
             colour=role_colour,
             name=formula(f"{{{{ {name} : r }}}}", {"r": role_colour}),
             row_labels=[self.numbers.token(i) for i in range(shape[0])] if tokens else None,
+            columns=columns,
         )
 
-    def _room(self, *, gap: float, side: float, caption_gap: float) -> Region:
-        """The content region under the current title."""
-        return self.content(below=self.shown_title, gap=gap, side=side, caption_gap=caption_gap)
+    # -- the per-head rows: what each step draws, and which columns fit -----------------
 
-    def _arrange_rows(self, rows: list[list[VMobject]]) -> list[TracedText]:
+    def _qkv_rows(self) -> list[tuple[MatrixView, MatrixView, MatrixView]]:
+        """Each head's Q, K and V (its drawn columns, see :meth:`_choose_head_columns`)."""
+        return [
+            (
+                self._head_view(h, "q", "Q_h", palette.QUERY, tokens=True, columns=self.key_columns),
+                self._head_view(h, "k", "K_h", palette.KEY, columns=self.key_columns),
+                self._head_view(h, "v", "V_h", palette.VALUE, columns=self.value_columns),
+            )
+            for h in range(self.h)
+        ]
+
+    def _pattern_rows(self) -> list[tuple[MatrixView, MatrixView, WeightGrid]]:
+        """Each head's Q and K, and its weights as a grid (whole: every row and key is pointed at)."""
+        return [
+            (
+                self._head_view(h, "q", "Q_h", palette.QUERY, tokens=True, columns=self.key_columns),
+                self._head_view(h, "k", "K_h", palette.KEY, columns=self.key_columns),
+                WeightGrid(self.numbers, h),
+            )
+            for h in range(self.h)
+        ]
+
+    def _context_rows(self) -> list[tuple[WeightGrid, MatrixView, MatrixView]]:
+        """Each head's weights, its V and its (empty) output."""
+        return [
+            (
+                WeightGrid(self.numbers, h),
+                self._head_view(h, "v", "V_h", palette.VALUE, columns=self.value_columns),
+                MatrixView(
+                    self.numbers,
+                    entries(f"heads[{h}].context"),
+                    (self.n, self.d_h),
+                    colour=palette.CONTEXT,
+                    name=formula('{{ "head"_h : c }}', {"c": palette.CONTEXT}),
+                    filled=False,
+                    columns=self.value_columns,
+                ),
+            )
+            for h in range(self.h)
+        ]
+
+    def _pattern_title(self) -> VMobject:
+        """The weights' formula; the scores are divided by sqrt(d_k) only when the lesson scales them."""
+        scale = "\\/ sqrt(d_k)" if self.trace.lesson.scale else ""
+        return self.title(
+            f'{{{{ A_h : a }}}} = "softmax"({{{{ Q_h : q }}}} {{{{ K_h^T : k }}}} {scale})',
+            max_height=TITLE_HEIGHT,
+        )
+
+    def _choose_head_columns(self) -> None:
+        """Which columns of every head's Q and K (``key_columns``) and V and output (``value_columns``)
+        the per-head steps draw: the same in every step, so a matrix keeps its shape from step to step.
+
+        All of them, unless a step's rows would then draw a digit below the floor: then
+        fewer (the first kept: its first entry is worked in full), rather than shrink them.
+        """
+        room = max(self.d_k, self.d_h)
+        while True:
+            self.key_columns = shown_indices(self.d_k, room, focus=[0])
+            self.value_columns = shown_indices(self.d_h, room, focus=[0])
+            if room <= 2 or self._rows_legible():
+                return
+            room -= 1
+
+    def _rows_legible(self) -> bool:
+        """Whether every per-head step, laid out as it will be, keeps its digits at the floor.
+
+        The layouts are built to be measured and dropped: their numbers are
+        forgotten (:meth:`NumberFactory.rollback`), so the manifest lists only what is drawn.
+        """
+        mark = self.numbers.checkpoint()
+        try:
+            steps: list[tuple[VMobject, Callable[[], Sequence[Sequence[VMobject]]]]] = [
+                (self.shown_title, self._qkv_rows),
+                (self.shown_title, self._pattern_rows),
+                (self.title(CONTEXT_FORMULA, max_height=TITLE_HEIGHT), self._context_rows),
+            ]
+            for title, build in steps:
+                rows = [list(row) for row in build()]
+                tags = self._arrange_rows(rows, below=title)
+                smallest = digit_height(VGroup(*tags, *(m for row in rows for m in row)))
+                if smallest is not None and smallest < DIGIT_FLOOR - 1e-9:
+                    return False
+            return True
+        finally:
+            self.numbers.rollback(mark)
+
+    def _room(self, *, gap: float, side: float, caption_gap: float, below: VMobject | None = None) -> Region:
+        """The content region under the current title (or under ``below``)."""
+        title = self.shown_title if below is None else below
+        return self.content(below=title, gap=gap, side=side, caption_gap=caption_gap)
+
+    def _arrange_rows(self, rows: list[list[VMobject]], *, below: VMobject) -> list[TracedText]:
         """One row per head (its tag, then its matrices), fitted between title and caption.
 
         The tag stands left of its row, or over its row's left end when that
         leaves the numbers larger (a wide row: the tag would cost its width).
         Returns the rows' new head tags, made here so they scale with their row.
+        The rows go under ``below``, the title shown when they are laid out.
         """
-        room = self._room(gap=0.3, side=0.3, caption_gap=0.2)
+        room = self._room(gap=0.3, side=0.3, caption_gap=0.2, below=below)
         # As large as the numbers: the rows are shrunk to fit, the tags with them.
         tags = [self.head_tag(h, font_size=NUMBER_SIZE) for h in range(len(rows))]
         matrices = [VGroup(*row).arrange(RIGHT, buff=ROW_GAP) for row in rows]

@@ -73,7 +73,7 @@ def _story_digit(topic: str, source: str, traces, scene_media) -> tuple[float, s
     return log.screen.smallest_digit, log.screen.smallest_digit_text, problems
 
 
-@pytest.mark.parametrize("topic", ["projection", "masking", "scores", "softmax", "overview"])
+@pytest.mark.parametrize("topic", ["projection", "masking", "scores", "softmax", "overview", "multihead"])
 def test_the_largest_lesson_draws_no_digit_below_twelve_pixels(topic, traces, scene_media):
     # 6 tokens, d_model 8: drawn whole, projection's digits were 6 px high at 480p; masking's 11.6 px.
     smallest, text, problems = _story_digit(topic, "lessons/largest.toml", traces, scene_media)
