@@ -31,6 +31,7 @@ __all__ = [
     "MAX_DIMENSIONS",
     "MAX_TOKENS",
     "MAX_VOCABULARY",
+    "MAX_WORD_LENGTH",
     "TOPICS",
     "drawable_problem",
     "lesson_for",
@@ -41,6 +42,8 @@ __all__ = [
 # The largest lesson whose matrices fit a 16:9 frame with readable numbers at 480p.
 MAX_TOKENS = 6
 MAX_DIMENSIONS = 8
+#: The longest token or vocabulary word drawn (a longer one squeezes every matrix it labels).
+MAX_WORD_LENGTH = 16
 MAX_VOCABULARY = 8
 
 # name -> (module, class, heading for the title card, one-line summary), in pipeline order.
@@ -166,6 +169,21 @@ def drawable_problem(lesson: Lesson) -> str | None:
     for key, width in widths.items():
         if width > MAX_DIMENSIONS:
             return f"{key}: {width} columns is more than the {MAX_DIMENSIONS} a frame can show legibly"
+    if lesson.feed_forward is not None and lesson.feed_forward.w_1.shape[1] > MAX_DIMENSIONS:
+        width = lesson.feed_forward.w_1.shape[1]
+        return (
+            f"feed_forward.w_1: {width} columns (d_ff) is more than the {MAX_DIMENSIONS} "
+            "a frame can show legibly"
+        )
+    labels = [(f"tokens[{i}]", token) for i, token in enumerate(lesson.tokens)]
+    if lesson.vocabulary is not None:
+        labels += [(f"vocabulary.words[{i}]", word) for i, word in enumerate(lesson.vocabulary.words)]
+    for key, word in labels:
+        if len(word) > MAX_WORD_LENGTH:
+            return (
+                f"{key}: {len(word)} characters is more than the {MAX_WORD_LENGTH} a row label can show "
+                "legibly; shorten the word"
+            )
     if lesson.vocabulary is not None and len(lesson.vocabulary.words) > MAX_VOCABULARY:
         count = len(lesson.vocabulary.words)
         return f"vocabulary.words: {count} words is more than the {MAX_VOCABULARY} a frame can show legibly"

@@ -72,3 +72,30 @@ def test_a_token_no_font_draws_stops_the_render_before_it_starts(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip().startswith("error: no installed font draws \U0001fae0 (U+1FAE0)")
     assert not (media / "words").exists()
+
+
+def test_a_word_too_long_to_label_a_row_is_refused_up_front(tmp_path):
+    lesson = _lesson(tmp_path, ["a" * 17, "b"])
+    result = run("--lesson", str(lesson), "--preview", "--media-dir", str(tmp_path / "m"))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: tokens[0]: 17 characters is more than the 16 a row label can show legibly; shorten the word"
+    )
+    assert run("check", str(lesson)).exit_code == 0
+
+
+def test_a_feed_forward_wider_than_the_frame_shows_is_refused_up_front(tmp_path):
+    lesson = _lesson(tmp_path, ["a", "b"])
+    wide = 50
+    w_1 = [[0.1] * wide, [0.2] * wide]
+    w_2 = [[0.1, 0.2]] * wide
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8")
+        + f"[feed_forward]\nw_1 = {w_1}\nb_1 = {[0.0] * wide}\nw_2 = {w_2}\nb_2 = [0.0, 0.0]\n",
+        encoding="utf-8",
+    )
+    result = run("--lesson", str(lesson), "--scene", "block", "--preview", "--media-dir", str(tmp_path / "m"))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: feed_forward.w_1: 50 columns (d_ff) is more than the 8 a frame can show legibly"
+    )

@@ -115,6 +115,7 @@ def assert_cache_readable(cache: Path) -> None:
     """Every entry of the mobject cache loads (a torn write would not)."""
     from manim import Mobject
 
+    import scenes.kit.widgets  # noqa: F401  # the classes an entry names are the kit's, imported first
     from production.shape_codec import decode
 
     entries = list(cache.rglob("*.npz"))
