@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -337,7 +338,8 @@ def run_batch(
     # rendered (an infinite time) keep their order, ahead of the others.
     pending = deque(sorted(enumerate(requests), key=lambda item: -last_render_seconds(item[1])))
     running: dict[int, _Running] = {}
-    with tempfile.TemporaryDirectory(prefix="attention-video-batch-") as scratch:
+    _remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH}{os.getpid()}-") as scratch:
         try:
             while pending or running:
                 while pending and len(running) < max(1, workers):
@@ -371,6 +373,24 @@ def run_batch(
         finally:
             progress.close()
     return [outcomes[i] for i in range(len(requests))]
+
+
+_SCRATCH = "attention-video-batch-"
+
+
+def _remove_stale_scratch(folder: Path | None = None) -> None:
+    """Remove the scratch folders of batches killed outright (``kill -9``): their process is gone."""
+    folder = Path(tempfile.gettempdir()) if folder is None else folder
+    for scratch in folder.glob(f"{_SCRATCH}*-*"):
+        pid = scratch.name[len(_SCRATCH) :].partition("-")[0]
+        if not pid.isdigit() or not scratch.is_dir() or scratch.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(scratch, ignore_errors=True)
+        except OSError:  # alive, someone else's
+            continue
 
 
 def _skip_here(request: RenderRequest, lessons: Mapping[str, Lesson] | None) -> Outcome | None:

@@ -803,3 +803,21 @@ def test_the_cache_key_is_the_same_whichever_way_the_lesson_path_is_typed(tmp_pa
         load_lesson("./sub/../mine.toml".replace("sub/../", "")),
     ]
     assert len({render_key(request, each) for each in typed}) == 1
+
+
+def test_a_batch_killed_outright_leaves_no_scratch_folder_after_the_next_batch(tmp_path):
+    import subprocess
+    import sys
+
+    from production import batch
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()  # a process id that no longer runs
+    stale = tmp_path / f"attention-video-batch-{dead.pid}-abc"
+    stale.mkdir()
+    (stale / "reply.json").write_text("{}")
+    alive = tmp_path / f"attention-video-batch-{os.getpid()}-xyz"
+    alive.mkdir()
+    batch._remove_stale_scratch(tmp_path)
+    assert not stale.exists()
+    assert alive.exists()  # a running batch's folder is left alone
