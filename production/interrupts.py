@@ -22,7 +22,7 @@ import signal
 import sys
 from typing import Any, NoReturn
 
-__all__ = ["RETRY_SECONDS", "exit_interrupted", "stop_cleanly_on_signals"]
+__all__ = ["RETRY_SECONDS", "exit_interrupted", "stop_cleanly_on_signals", "stop_with_parent"]
 
 #: How soon a lost interrupt is raised again.
 RETRY_SECONDS = 0.01
@@ -70,3 +70,25 @@ def stop_cleanly_on_signals() -> None:
             signal.signal(signum, _interrupt)
     signal.signal(signal.SIGALRM, _interrupt)
     sys.unraisablehook = _unraisable
+
+
+def stop_with_parent() -> None:
+    """Be sent SIGTERM when the parent process dies (Linux), so a worker stops with its batch.
+
+    A batch killed outright (``kill -9``) cannot stop its workers; without this
+    they would go on rendering and publish files nobody asked for any more.
+    With :func:`stop_cleanly_on_signals` the SIGTERM stops the render cleanly.
+    Elsewhere than Linux this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)

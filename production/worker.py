@@ -21,7 +21,7 @@ from scenes import lesson_for
 
 from .batch import render_one
 from .files import write_text_atomically
-from .interrupts import exit_interrupted, stop_cleanly_on_signals
+from .interrupts import exit_interrupted, stop_cleanly_on_signals, stop_with_parent
 from .request import RenderRequest, WorkerReply
 
 __all__ = ["main", "work"]
@@ -51,6 +51,7 @@ def work(request_json: str, reply_file: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """The worker's command line: stop cleanly on signals, as ``render.py`` does, then :func:`work`."""
     stop_cleanly_on_signals()  # SIGTERM and a lost Ctrl-C still clean up
+    stop_with_parent()  # a batch killed outright takes its workers with it
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 2:
         print(USAGE, file=sys.stderr)

@@ -821,3 +821,58 @@ def test_a_batch_killed_outright_leaves_no_scratch_folder_after_the_next_batch(t
     batch._remove_stale_scratch(tmp_path)
     assert not stale.exists()
     assert alive.exists()  # a running batch's folder is left alone
+
+
+@pytest.mark.render
+def test_a_worker_stops_when_its_batch_is_killed_outright_and_publishes_nothing(tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    media = tmp_path / "media"
+    request = RenderRequest(
+        topic="multihead", example="default", media_dir=media, quality="low", narration=False, force=True
+    )
+    # A stand-in batch: starts one worker, says its pid, then waits (as run_batch does).
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys, time\n"
+            "w = subprocess.Popen([sys.executable, '-m', 'production.worker', sys.argv[1], sys.argv[2]])\n"
+            "print(w.pid, flush=True)\n"
+            "time.sleep(600)\n",
+            request.to_json(),
+            str(tmp_path / "reply.json"),
+        ],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    out = media / "default"
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".multihead-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the worker is rendering
+    assert list(out.glob(".multihead-*")), "the worker never started rendering"
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        if Path(f"/proc/{worker}/stat").read_text().split()[2] == "Z":
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        raise AssertionError("the worker went on after its batch was killed")
+    assert not (out / "multihead.mp4").exists()
+    assert list(out.glob(".multihead-*")) == []  # it cleaned up its work folder
+    assert not (tmp_path / "reply.json").exists() or json.loads((tmp_path / "reply.json").read_text())
