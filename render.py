@@ -41,7 +41,7 @@ from production.batch import Plan, job_limit, load_lessons, plan_renders, run_pl
 from production.progress import Progress, summary_table
 from production.request import Outcome, RenderRequest
 from production.settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES, quality_help
-from scenes import DEFAULT_TOPIC, TOPICS
+from scenes import DEFAULT_TOPIC, TOPICS, drawn_words
 
 __all__ = ["check", "cli", "main"]
 
@@ -70,19 +70,21 @@ def _stop_if_glyphs_missing(lessons: Iterable[Lesson]) -> None:
     """Exit with status 1 before rendering if a token has a character no installed font draws."""
     from production.preflight import missing_glyphs
 
-    words = [word for lesson in lessons for word in lesson.tokens]
-    words += [word for lesson in lessons if lesson.vocabulary is not None for word in lesson.vocabulary.words]
-    problem = missing_glyphs(words)
+    problem = missing_glyphs(word for lesson in lessons for _, word in drawn_words(lesson))
     if problem:
         _fail(problem, status=1)
 
 
 def _stop_if_voice_broken(model: Path | None) -> None:
-    """Exit with status 1 before rendering if the narration's voice cannot speak."""
-    from production.voice import VoiceError, load_voice
+    """Exit with status 1 before rendering if the narration's voice cannot speak.
+
+    The voice is loaded once: a render in this process speaks with the same one.
+    """
+    from production.batch import loaded_voice
+    from production.voice import VoiceError
 
     try:
-        load_voice(model, cache=False).speak("Ready.")
+        loaded_voice(model).speak("Ready.")
     except VoiceError as error:
         _fail(f"--voice: {error}" if model else f"narration: {error}", status=1)
 

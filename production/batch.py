@@ -66,6 +66,7 @@ __all__ = [
     "default_jobs",
     "job_limit",
     "load_lessons",
+    "loaded_voice",
     "output_name",
     "plan_renders",
     "render_one",
@@ -238,13 +239,14 @@ def run_plan(
 
 
 @functools.cache
-def _voice(model: Path | None) -> Voice:
+def loaded_voice(model: Path | None) -> Voice:
+    """The Piper voice ``model`` (None: the bundled one), loaded once per process."""
     return load_voice(model)
 
 
 def voice_for(request: RenderRequest) -> Voice | None:
     """The voice a request speaks with (loaded once per process), or None when it is silent."""
-    return _voice(request.voice) if request.narrated else None
+    return loaded_voice(request.voice) if request.narrated else None
 
 
 def render_one(

@@ -34,6 +34,7 @@ __all__ = [
     "MAX_WORD_LENGTH",
     "TOPICS",
     "drawable_problem",
+    "drawn_words",
     "lesson_for",
     "topic_class",
     "topic_problem",
@@ -161,6 +162,14 @@ def lesson_for(topic: str, lesson: Lesson) -> Lesson:
     return lesson
 
 
+def drawn_words(lesson: Lesson) -> list[tuple[str, str]]:
+    """The lesson's words the scenes draw, each with its key: its tokens, then its vocabulary's words."""
+    words = [(f"tokens[{i}]", token) for i, token in enumerate(lesson.tokens)]
+    if lesson.vocabulary is not None:
+        words += [(f"vocabulary.words[{i}]", word) for i, word in enumerate(lesson.vocabulary.words)]
+    return words
+
+
 def drawable_problem(lesson: Lesson) -> str | None:
     """Why the scenes cannot draw ``lesson`` legibly, or None when they can."""
     widths = {"embeddings": lesson.d_model, "w_q": lesson.w_q.shape[1], "w_v": lesson.w_v.shape[1]}
@@ -175,10 +184,8 @@ def drawable_problem(lesson: Lesson) -> str | None:
             f"feed_forward.w_1: {width} columns (d_ff) is more than the {MAX_DIMENSIONS} "
             "a frame can show legibly"
         )
-    labels = [(f"tokens[{i}]", token) for i, token in enumerate(lesson.tokens)]
-    if lesson.vocabulary is not None:
-        labels += [(f"vocabulary.words[{i}]", word) for i, word in enumerate(lesson.vocabulary.words)]
-    for key, word in labels:
+    words = drawn_words(lesson)
+    for key, word in words:
         if len(word) > MAX_WORD_LENGTH:
             return (
                 f"{key}: {len(word)} characters is more than the {MAX_WORD_LENGTH} a row label can show "
@@ -187,9 +194,6 @@ def drawable_problem(lesson: Lesson) -> str | None:
     if lesson.vocabulary is not None and len(lesson.vocabulary.words) > MAX_VOCABULARY:
         count = len(lesson.vocabulary.words)
         return f"vocabulary.words: {count} words is more than the {MAX_VOCABULARY} a frame can show legibly"
-    words = [(f"tokens[{i}]", token) for i, token in enumerate(lesson.tokens)]
-    if lesson.vocabulary is not None:
-        words += [(f"vocabulary.words[{i}]", word) for i, word in enumerate(lesson.vocabulary.words)]
     for key, word in words:
         if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in word):
             return (

@@ -21,6 +21,7 @@ __all__ = [
     "POSITIONAL",
     "QUERY",
     "ROLES",
+    "ROLE_COLOURS",
     "SCORES",
     "TEXT",
     "VALUE",
@@ -51,6 +52,19 @@ CONTEXT = "#e88845"  # orange
 OUTPUT = "#b37bce"  # violet
 MASK = "#4a4e57"  # dark grey shading of hidden cells
 #: The smallest colour difference between two roles (or a role and TEXT), any vision.
+#: Every role colour by its name, for the checks that keep them apart.
+ROLE_COLOURS = {
+    "EMBEDDING": EMBEDDING,
+    "POSITIONAL": POSITIONAL,
+    "WEIGHT_MATRIX": WEIGHT_MATRIX,
+    "QUERY": QUERY,
+    "KEY": KEY,
+    "VALUE": VALUE,
+    "SCORES": SCORES,
+    "WEIGHTS": WEIGHTS,
+    "CONTEXT": CONTEXT,
+    "OUTPUT": OUTPUT,
+}
 MIN_ROLE_DISTANCE = 15.0
 
 #: Heads are told apart by their tags ("head 2", read from the trace) and frames,

@@ -16,19 +16,7 @@ from scenes.kit.colour import (
     simulate,
 )
 
-ROLE_NAMES = (
-    "EMBEDDING",
-    "POSITIONAL",
-    "WEIGHT_MATRIX",
-    "QUERY",
-    "KEY",
-    "VALUE",
-    "SCORES",
-    "WEIGHTS",
-    "CONTEXT",
-    "OUTPUT",
-)
-ROLES = {name: getattr(palette, name) for name in ROLE_NAMES}
+ROLES = palette.ROLE_COLOURS
 
 
 # -- the arithmetic, against published values -------------------------------------------
@@ -94,6 +82,6 @@ def test_heads_never_take_a_role_colour():
         assert palette.head_colour(index) not in ROLES.values()
 
 
-@pytest.mark.parametrize("name", [*ROLE_NAMES, "TEXT", "HEAD", "MUTED"])
+@pytest.mark.parametrize("name", [*ROLES, "TEXT", "HEAD", "MUTED"])
 def test_every_text_colour_reads_on_the_background(name):
     assert contrast_ratio(getattr(palette, name), palette.BACKGROUND) >= MIN_CONTRAST

@@ -120,20 +120,7 @@ def measure_scene(scene: TopicScene, screen: ScreenMeasures) -> TeachingMeasures
 
 def palette_distances() -> dict[str, tuple[float, str, str]]:
     """For each vision, the closest two of the roles and the text colour: (ΔE, name, name)."""
-    names = (
-        "EMBEDDING",
-        "POSITIONAL",
-        "WEIGHT_MATRIX",
-        "QUERY",
-        "KEY",
-        "VALUE",
-        "SCORES",
-        "WEIGHTS",
-        "CONTEXT",
-        "OUTPUT",
-        "TEXT",
-    )
-    colours = {name: getattr(palette, name) for name in names}
+    colours = {**palette.ROLE_COLOURS, "TEXT": palette.TEXT}
     return {vision: min_distance(colours, vision) for vision in VISIONS}
 
 
