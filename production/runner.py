@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,9 +141,13 @@ def render_topic(
         voice = None
     out_dir = Path(media_dir) / example
     out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{topic}-", dir=out_dir))
     alias: Path | None = None
+    # Ctrl-C or SIGTERM between making the work folder and the `try` below would leave it
+    # behind: they wait until the folder is named, then arrive inside the `try`.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    work = Path(tempfile.mkdtemp(prefix=f".{topic}-", dir=out_dir))
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         # Manim joins its partial movies through an FFmpeg list file that an apostrophe
         # in the path breaks: Manim then works through a plain-named link to the folder.
         manim_dir = work
