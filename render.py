@@ -9,18 +9,21 @@ Examples::
     python render.py --topics scores,softmax --jobs 2   # some topics
     python render.py --list                             # topics and built-in examples
     python render.py check my.toml                      # stated numbers vs computed
+    python render.py check my-lesson.md                 # ... read from Markdown, text, a notebook
+    python render.py import my-lesson.md                # write my-lesson.toml from the text
 
 Flags become one :class:`production.request.RenderRequest` per topic (and
-example); :mod:`production.batch` checks them all at once (``plan_renders``)
-and renders them (``run_plan``): one topic here in this process, several in
-worker processes. This module only parses and prints.
+example); :mod:`production.session` checks them all at once and what the
+machine lacks to render them, as the Python API (:mod:`attention_video`)
+does, and :mod:`production.batch` renders them (``run_plan``): one topic here
+in this process, several in worker processes. This module only parses and prints.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import click
@@ -37,13 +40,26 @@ from attention_math import (
     load_lesson,
 )
 from attention_math.lesson import Lesson
-from production.batch import Plan, job_limit, load_lessons, plan_renders, run_plan
-from production.progress import Progress, summary_table
+from production.batch import Plan, job_limit, run_plan
+from production.progress import Progress, print_summary
 from production.request import Outcome, RenderRequest
-from production.settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES, quality_help
-from scenes import DEFAULT_TOPIC, TOPICS, drawn_words
+from production.session import plan_session, readiness_problems
+from production.settings import (
+    ASPECTS,
+    DEFAULT_ASPECT,
+    DEFAULT_FORMAT,
+    DEFAULT_GIF_FPS,
+    DEFAULT_GIF_WIDTH,
+    DEFAULT_QUALITY,
+    DEFAULT_THEME,
+    FORMATS,
+    QUALITIES,
+    THEMES,
+    quality_help,
+)
+from scenes import DEFAULT_TOPIC, TOPICS
 
-__all__ = ["check", "cli", "main"]
+__all__ = ["check", "cli", "main", "program_name"]
 
 
 def _fail(message: str, status: int = 2) -> None:
@@ -55,38 +71,13 @@ def _fail(message: str, status: int = 2) -> None:
     sys.exit(status)
 
 
-def _stop_if_pieces_missing() -> None:
-    """Exit with status 1 before rendering if Cairo, Pango, Typst, PyAV or a font is missing."""
-    from production.preflight import missing_pieces
-
-    problems = missing_pieces()
+def _stop_if_not_ready(plan: Plan) -> None:
+    """Exit with status 1 before rendering if a system piece, a glyph or the voice is missing, a line each."""
+    problems = readiness_problems(plan)
     for problem in problems[:-1]:
         click.echo(f"error: {problem}", err=True)
     if problems:
         _fail(problems[-1], status=1)
-
-
-def _stop_if_glyphs_missing(lessons: Iterable[Lesson]) -> None:
-    """Exit with status 1 before rendering if a token has a character no installed font draws."""
-    from production.preflight import missing_glyphs
-
-    problem = missing_glyphs(word for lesson in lessons for _, word in drawn_words(lesson))
-    if problem:
-        _fail(problem, status=1)
-
-
-def _stop_if_voice_broken(model: Path | None) -> None:
-    """Exit with status 1 before rendering if the narration's voice cannot speak.
-
-    The voice is loaded once: a render in this process speaks with the same one.
-    """
-    from production.batch import loaded_voice
-    from production.voice import VoiceError
-
-    try:
-        loaded_voice(model).speak("Ready.")
-    except VoiceError as error:
-        _fail(f"--voice: {error}" if model else f"narration: {error}", status=1)
 
 
 def _parse_topics(value: str) -> list[str]:
@@ -115,7 +106,10 @@ def _list() -> None:
 @click.group(
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
-    epilog="Run 'python render.py check --help' for the lesson checker.",
+    epilog="The lesson checker has its own help: add 'check --help' to this command.",
+)
+@click.version_option(
+    package_name="attention-video", message="%(prog)s %(version)s", help="Show the version and exit."
 )
 @click.option(
     "--scene",
@@ -147,6 +141,36 @@ def _list() -> None:
     help="Video container; png writes only the last frame.",
 )
 @click.option("--preview", is_flag=True, help="Render only the last frame as a PNG (fast).")
+@click.option(
+    "--theme",
+    type=click.Choice(THEMES),
+    default=DEFAULT_THEME,
+    show_default=True,
+    help="Colours: dark, or light for printed handouts and bright slides.",
+)
+@click.option(
+    "--aspect",
+    type=click.Choice(list(ASPECTS)),
+    default=DEFAULT_ASPECT,
+    show_default=True,
+    help="Frame shape: 16:9, 4:3 for classroom projectors, 9:16 for phones.",
+)
+@click.option(
+    "--gif-width",
+    type=click.IntRange(16, 7680),
+    default=DEFAULT_GIF_WIDTH,
+    show_default=True,
+    metavar="PIXELS",
+    help="With --format gif: its width (height to scale).",
+)
+@click.option(
+    "--gif-fps",
+    type=click.IntRange(1, 60),
+    default=DEFAULT_GIF_FPS,
+    show_default=True,
+    metavar="N",
+    help="With --format gif: frames per second.",
+)
 @click.option(
     "--narration",
     type=click.Choice(["on", "off"]),
@@ -193,6 +217,10 @@ def cli(
     quality: str,
     output_format: str,
     preview: bool,
+    theme: str,
+    aspect: str,
+    gif_width: int,
+    gif_fps: int,
     narration: str,
     voice_path: Path | None,
     all_topics: bool,
@@ -235,34 +263,27 @@ def cli(
     if lesson_path and example:
         raise click.UsageError("give either --lesson or --example, not both")
     try:
-        lessons = load_lessons(lesson_path, example)
-        requests = [
-            RenderRequest(
-                topic=topic_name,
-                example=example_name,
-                # One topic prints its files' paths as given; a batch's workers get them whole.
-                media_dir=media_dir.resolve() if several else media_dir,
-                lesson_file=Path(lesson_path).resolve() if lesson_path else None,
-                quality=quality,
-                output_format=output_format,
-                preview=preview,
-                force=force,
-                narration=narration == "on",
-                voice=voice_path.resolve() if voice_path else None,
-            )
-            for example_name in lessons
-            for topic_name in topics
-        ]
-        plan = plan_renders(requests, lessons)
-        if not several and plan.problems:
-            raise LessonError(None, plan.problems[requests[0]])
+        plan = plan_session(
+            lesson_path,
+            example,
+            topics,
+            media_dir=media_dir,
+            quality=quality,
+            output_format=output_format,
+            preview=preview,
+            force=force,
+            narration=narration == "on",
+            voice=voice_path,
+            batch=several,
+            theme=theme,
+            aspect=aspect,
+            gif_width=gif_width,
+            gif_fps=gif_fps,
+        )
     except LessonError as error:
         _fail(str(error))
         return
-    _stop_if_pieces_missing()
-    _stop_if_glyphs_missing(lessons.values())
-    if any(request.narrated for request in requests):
-        _stop_if_voice_broken(voice_path)
+    _stop_if_not_ready(plan)
     if several:
         limit, reason = job_limit(quality)
         if jobs is not None and jobs > limit:
@@ -349,7 +370,7 @@ def _render_batch(plan: Plan, topics: list[str], *, workers: int, page: bool) ->
     progress = Progress(len(plan.runnable), width=max(len(label(r)) for r in plan.requests))
     outcomes = run_plan(plan, workers=workers, progress=progress, label=label)
     seconds = time.perf_counter() - started
-    click.echo(summary_table(outcomes, show_example=several))
+    print_summary(outcomes, show_example=several)
     statuses = ("ok", "skipped", "failed", "interrupted")
     counts = {status: sum(o.status == status for o in outcomes) for status in statuses}
     tally = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status in ("ok", "failed"))
@@ -404,9 +425,12 @@ def _write_pages(
 def check(lesson: str) -> None:
     """Check the numbers a lesson states against the computed ones.
 
-    LESSON is a lesson file (.toml or .json) or the name of a built-in example.
+    LESSON is a lesson file (.toml or .json), a lesson as written (Markdown .md,
+    plain text .txt or a Jupyter notebook .ipynb: its stated numbers are found
+    and each is listed with its source line), or the name of a built-in example.
     Prints each claim (name, stated, computed) at the lesson's display precision.
-    Exit status: 0 all agree, 1 some disagree, 2 the lesson cannot be read.
+    Exit status: 0 all agree, 1 some disagree, 2 the lesson cannot be read (or a
+    text holds no usable worked example: one line says what is missing).
     """
     try:
         if lesson in EXAMPLES and not Path(lesson).exists():
@@ -423,11 +447,72 @@ def check(lesson: str) -> None:
         sys.exit(1)
 
 
+@cli.command(name="import")
+@click.argument("text", metavar="LESSON")
+@click.option(
+    "--output",
+    "-o",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the lesson TOML (default: beside LESSON, with .toml).",
+)
+@click.option("--force", is_flag=True, help="Overwrite the lesson TOML if it exists.")
+def import_text(text: str, output: Path | None, force: bool) -> None:
+    """Read a lesson as written (.md, .txt or .ipynb) and write it as a lesson TOML.
+
+    Prints what was found (tokens, embeddings, weights, settings, stated
+    numbers) and on which source line, and how the text was read. The TOML
+    holds the stated numbers as [claims]. Exit status: 0 written, 2 the text
+    holds no usable example (one line says what is missing) or the TOML exists
+    (use --force).
+    """
+    from attention_math.reading import TEXT_SUFFIXES, read_text_lesson
+    from attention_math.reading.toml_writer import lesson_toml
+
+    source = Path(text)
+    if source.suffix.lower() not in TEXT_SUFFIXES:
+        _fail(f"{text}: not a lesson text; import reads {', '.join(TEXT_SUFFIXES)} files")
+    try:
+        result = read_text_lesson(source)
+    except LessonError as error:
+        _fail(str(error))
+        return
+    target = output if output is not None else source.with_suffix(".toml")
+    if target.exists() and not force:
+        _fail(f"{target}: exists; use --force to overwrite it")
+    labels = {item.what: item.label for item in result.found if item.label}
+    header = [f"Lesson read from {source.name} by `python render.py import`."]
+    if result.notes:
+        header.append("How the text was read:")
+    try:
+        target.write_text(lesson_toml(result.lesson, labels=labels, header=header), encoding="utf-8")
+    except OSError as error:
+        _fail(f"{target}: cannot write the lesson ({error.strerror or error})")
+    width = max(len(item.what) for item in result.found)
+    click.echo(f"Read {source}:")
+    for item in result.found:
+        where = f"{item.where}: {item.label}" if item.label else item.where
+        click.echo(f"  {item.what.ljust(width)}  {item.detail}" + (f"  ({where})" if where else ""))
+    if result.notes:
+        click.echo("How the text was read:")
+        for note in result.notes:
+            click.echo(f"  - {note}")
+    click.echo(f"wrote {target}; check its numbers with: python render.py check {target}")
+
+
 def main() -> None:
     from production.interrupts import stop_cleanly_on_signals
 
     stop_cleanly_on_signals()  # kill and Ctrl-C always reach the renders' clean-up
-    cli(prog_name="render.py")
+    cli(prog_name=program_name())
+
+
+def program_name(argv0: str | None = None) -> str:
+    """The name this command was run by (``argv0``, default ``sys.argv[0]``), as its help shows it.
+
+    ``attention-video`` when installed, ``render.py`` when run as a script.
+    """
+    return Path(sys.argv[0] if argv0 is None else argv0).name or "attention-video"
 
 
 if __name__ == "__main__":

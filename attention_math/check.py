@@ -56,6 +56,9 @@ class ClaimResult:
         Both written by `fmt` at the lesson's ``decimals``.
     agrees
         ``stated_text == computed_text``, or ``by_tolerance``.
+    source
+        Where the lesson text states the number (``"line 48"``); ``""`` for a
+        lesson file's ``[claims]``.
     by_tolerance
         The texts differ, but only by float64 rounding at this magnitude:
         ``|stated - computed| <= RELATIVE_TOLERANCE * scale``, ``scale`` the
@@ -69,6 +72,7 @@ class ClaimResult:
     computed_text: str
     agrees: bool
     by_tolerance: bool = False
+    source: str = ""
 
 
 def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
@@ -87,6 +91,8 @@ def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
     list of ClaimResult
         One per stated number, in claim order, array claims expanded in
         row-major order (``"q[2]"`` gives ``"q[2][0]"``, ``"q[2][1]"``, ...).
+        A claim read from a lesson text (``lesson.claim_sources``) carries its
+        source line and is compared at the decimals the text states it with.
 
     Raises
     ------
@@ -105,16 +111,19 @@ def check_claims(lesson: Lesson, trace: Trace) -> list[ClaimResult]:
                 f"states {_shape_text(stated.shape)} but the trace has {_shape_text(computed.shape)} there",
             )
         scale = _scale(trace, path, computed)
+        stated_at = lesson.claim_sources.get(path)
+        places = lesson.decimals if stated_at is None or stated_at.places is None else stated_at.places
         for index in np.ndindex(computed.shape):
-            results.append(
-                _result(
-                    path + "".join(f"[{i}]" for i in index),
-                    float(stated[index]),
-                    float(computed[index]),
-                    lesson.decimals,
-                    scale,
-                )
+            result = _result(
+                path + "".join(f"[{i}]" for i in index),
+                float(stated[index]),
+                float(computed[index]),
+                places,
+                scale,
             )
+            if stated_at is not None:
+                result = dataclasses.replace(result, source=stated_at.where)
+            results.append(result)
     return results
 
 
@@ -144,12 +153,20 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
     str
         Columns: claim path, the token(s) it is about, stated, computed and
         ``✓`` (agrees) or ``✗`` (disagrees); last line e.g.
-        ``"3 of 20 claims disagree"``. No trailing newline.
+        ``"3 of 20 claims disagree"``. No trailing newline. A lesson read
+        from a text gets a first column, ``where`` (the source line), and its
+        ``reading_notes`` after the summary.
     """
     places = "decimal" if lesson.decimals == 1 else "decimals"
     title = f"Claims of lesson '{lesson.name}', compared at {lesson.decimals} {places}"
+    sourced = any(r.source for r in results)
+    if sourced:
+        title = f"Numbers stated in '{lesson.name}', each compared at the decimals it is stated with"
+    notes = [f"- {note}" for note in lesson.reading_notes]
+    if notes:
+        notes = ["", "How the text was read:", *notes]
     if not results:
-        return f"{title}\nthe lesson states no numbers to check"
+        return "\n".join([title, "the lesson states no numbers to check", *notes])
     header = ("claim", "about", "stated", "computed", "")
     rows = [
         (
@@ -162,8 +179,9 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
         for r in results
     ]
     widths = [max(len(row[c]) for row in (header, *rows)) for c in range(4)]
+    where_width = max(len("where"), *(len(r.source) for r in results))
     lines = [title, ""]
-    for row in (header, *rows):
+    for number, row in enumerate((header, *rows)):
         cells = [
             row[0].ljust(widths[0]),
             row[1].ljust(widths[1]),
@@ -171,6 +189,8 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
             row[3].rjust(widths[3]),
             row[4],
         ]
+        if sourced:
+            cells.insert(0, ("where" if number == 0 else results[number - 1].source).ljust(where_width))
         lines.append("  ".join(cells).rstrip())
     bad = sum(not r.agrees for r in results)
     verb = "disagrees" if bad == 1 else "disagree"
@@ -181,7 +201,7 @@ def format_report(results: Sequence[ClaimResult], lesson: Lesson) -> str:
             f"* agrees up to float64 rounding: differs by at most {RELATIVE_TOLERANCE:g} of the largest "
             "number in its matrix (at this magnitude the computer cannot hold the decimals)"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + notes)
 
 
 def _computed(trace: Trace, path: str) -> np.ndarray:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["PRIME", "FeedForward", "Lesson", "Vocabulary", "token_labels"]
+__all__ = ["PRIME", "FeedForward", "Lesson", "StatedAt", "Vocabulary", "token_labels"]
 
 PRIME = "\u2032"
 """Marks a repeated token's label: the second "the" is drawn as "the′" (U+2032)."""
@@ -32,6 +32,24 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class StatedAt:
+    """Where a lesson text states a claim, and how precisely.
+
+    Attributes
+    ----------
+    where
+        The source line(s) as a report names them: ``"line 48"``,
+        ``"lines 71, 85"``, ``"cell 4, line 2"``.
+    places
+        The decimals the text writes the number(s) with; the checker compares
+        at this precision (None: at the lesson's ``decimals``).
+    """
+
+    where: str
+    places: int | None = None
+
+
+@dataclass(frozen=True)
 class Lesson:
     """A validated lesson. Arrays are float64 and read-only.
 
@@ -39,7 +57,10 @@ class Lesson:
     ``w_v`` (d_model, d_v); ``w_o`` (d_v, d_model) or None; ``heads`` divides
     d_qk and d_v. ``positional`` is ``"none"``, ``"sinusoidal"`` or an (n, d_model)
     array. ``claims`` maps a trace path (``"q"``, ``"q[2]"``, ``"scores[0][2]"``)
-    to the number(s) the lesson text states there.
+    to the number(s) the lesson text states there; ``claim_sources`` says,
+    for a lesson read from a text (Markdown, notebook, plain text), where the
+    text states each claim, and ``reading_notes`` how the text was read
+    (settings chosen, ambiguities).
     """
 
     name: str
@@ -60,6 +81,8 @@ class Lesson:
     vocabulary: Vocabulary | None = None
     claims: Mapping[str, np.ndarray] = field(default_factory=dict)
     source: str = ""
+    claim_sources: Mapping[str, StatedAt] = field(default_factory=dict)
+    reading_notes: tuple[str, ...] = ()
 
     @property
     def n_tokens(self) -> int:

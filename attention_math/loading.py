@@ -75,6 +75,9 @@ _MAX_CLAIM_DEPTH = 3
 #: A claim key: a name, then any number of ``[index]`` and ``.name`` parts.
 CLAIM_PATH = re.compile(r"[A-Za-z_]\w*(?:\[\d+\])*(?:\.[A-Za-z_]\w*(?:\[\d+\])*)*")
 
+#: Lesson texts, read by `attention_math.reading` (kept in step with its TEXT_SUFFIXES).
+_TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".ipynb")
+
 _MATRIX = "a matrix (a list of rows, each a list of numbers)"
 _VECTOR = "a list of numbers"
 
@@ -88,7 +91,10 @@ def load_lesson(path: str | Path) -> Lesson:
     Parameters
     ----------
     path
-        A ``.toml`` or ``.json`` file holding one lesson table.
+        A ``.toml`` or ``.json`` file holding one lesson table, or a lesson
+        as written: Markdown (``.md``, ``.markdown``), plain text (``.txt``)
+        or a Jupyter notebook (``.ipynb``), read by `attention_math.reading`
+        (its stated numbers become the claims, with their source lines).
 
     Returns
     -------
@@ -116,7 +122,7 @@ def load_lesson(path: str | Path) -> Lesson:
         raise LessonError(None, f"{shown}: cannot read the file ({_reason(error)})") from None
     if stat.S_ISDIR(status.st_mode):
         raise LessonError(None, f"{shown}: is a directory, not a lesson file")
-    if suffix not in (".toml", ".json"):
+    if suffix not in (".toml", ".json", *_TEXT_SUFFIXES):
         kind = f"'{_printable(path.suffix)}'" if path.suffix else "with no extension"
         raise LessonError(None, f"{shown}: unsupported lesson file type {kind}; use .toml or .json")
     if not stat.S_ISREG(status.st_mode):
@@ -133,6 +139,10 @@ def load_lesson(path: str | Path) -> Lesson:
         raise LessonError(None, f"{shown}: cannot read the file (permission denied)") from None
     except OSError as error:
         raise LessonError(None, f"{shown}: cannot read the file ({_reason(error)})") from None
+    if suffix in _TEXT_SUFFIXES:
+        from .reading import read_text_lesson  # the reader builds on this module
+
+        return read_text_lesson(path, raw=raw, shown=shown).lesson
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

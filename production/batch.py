@@ -283,6 +283,10 @@ def render_one(
             progress=progress,
             on_start=on_start,
             voice=voice_for(request),
+            theme=request.theme,
+            aspect=request.aspect,
+            gif_width=request.gif_width,
+            gif_fps=request.gif_fps,
         )
         seconds = time.perf_counter() - started
         if key is not None:

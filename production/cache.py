@@ -142,6 +142,7 @@ def render_key(request: RenderRequest, lesson: Lesson) -> str:
             "frame": [quality.width, quality.height, quality.fps],
             "format": request.output_format,
             "narration": _voice_identity(request) if request.narrated else None,
+            **request.look,
         },
         "libraries": _library_versions(),
     }

@@ -26,16 +26,17 @@ from __future__ import annotations
 import json
 import re
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
+    import av.filter
     from av.packet import Packet
 
 __all__ = [
@@ -132,12 +133,21 @@ def _snap_to_frame_grid(
         packet.pts, packet.dts, packet.duration = p, d, ticks
 
 
-def palette_gif(source: Path, target: Path, frame_rate: float | Fraction | None = None) -> None:
+def palette_gif(
+    source: Path,
+    target: Path,
+    frame_rate: float | Fraction | None = None,
+    *,
+    width: int | None = None,
+    fps: int | None = None,
+) -> None:
     """Encode the video ``source`` as a GIF that loops forever, with its own palette.
 
     One 256-colour palette from the whole video (the background and each
     colour of the palette module get an exact entry), ordered dithering for
-    fades, and only the changed rectangle re-coded per frame.
+    fades, and only the changed rectangle re-coded per frame. With ``width``
+    the GIF is that many pixels wide (never wider than the video; height to
+    scale, even), with ``fps`` it has that many frames per second.
     """
     import av
 
@@ -148,11 +158,17 @@ def palette_gif(source: Path, target: Path, frame_rate: float | Fraction | None 
             raise ValueError(f"palette_gif: {source.name}: the video has no frame rate")
         graph = av.filter.Graph()
         buffer = graph.add_buffer(template=stream)
+        resized = [graph.add("fps", f"fps={fps}")] if fps else []
+        if width and width < stream.codec_context.width:
+            resized.append(graph.add("scale", f"w={width}:h=-2:flags=lanczos"))
+        for before, after in zip([buffer, *resized], resized, strict=False):
+            before.link_to(after)
+        rate = Fraction(fps) if fps else rate
         split = graph.add("split")
         palettegen = graph.add("palettegen", "stats_mode=full:reserve_transparent=0")
         paletteuse = graph.add("paletteuse", "dither=bayer:bayer_scale=5:diff_mode=rectangle")
         sink = graph.add("buffersink")
-        buffer.link_to(split)
+        (resized[-1] if resized else buffer).link_to(split)
         split.link_to(palettegen, 0, 0)
         split.link_to(paletteuse, 1, 0)
         palettegen.link_to(paletteuse, 0, 1)
@@ -165,21 +181,29 @@ def palette_gif(source: Path, target: Path, frame_rate: float | Fraction | None 
 
         with av.open(str(target), "w", format="gif", options={"loop": "0"}) as output:
             out_stream = output.add_stream("gif", rate=rate)
-            out_stream.width = stream.codec_context.width
-            out_stream.height = stream.codec_context.height
+            frames = _pulled(graph)
+            first = next(frames)  # its size is the GIF's (the video's, or scaled)
+            out_stream.width = first.width
+            out_stream.height = first.height
             out_stream.pix_fmt = "pal8"
-            index = 0
-            while True:
-                try:
-                    paletted = graph.pull()
-                except (av.error.EOFError, av.error.BlockingIOError):
-                    break
-                assert isinstance(paletted, av.VideoFrame)  # the graph has video only
+            for index, paletted in enumerate(chain([first], frames)):
                 paletted.pts = index
                 paletted.time_base = 1 / rate
-                index += 1
                 output.mux(out_stream.encode(paletted))
             output.mux(out_stream.encode(None))
+
+
+def _pulled(graph: av.filter.Graph) -> Iterator[av.VideoFrame]:
+    """The frames a configured filter graph gives, until it has no more."""
+    import av
+
+    while True:
+        try:
+            frame = graph.pull()
+        except (av.error.EOFError, av.error.BlockingIOError):
+            return
+        assert isinstance(frame, av.VideoFrame)  # the graphs here have video only
+        yield frame
 
 
 def mp4_boxes(path: Path) -> list[str]:

@@ -18,7 +18,18 @@ from attention_math import Lesson, load_example, load_lesson
 from scenes import TOPICS
 
 from .runner import RenderResult
-from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES
+from .settings import (
+    ASPECTS,
+    DEFAULT_ASPECT,
+    DEFAULT_FORMAT,
+    DEFAULT_GIF_FPS,
+    DEFAULT_GIF_WIDTH,
+    DEFAULT_QUALITY,
+    DEFAULT_THEME,
+    FORMATS,
+    QUALITIES,
+    THEMES,
+)
 
 __all__ = ["Outcome", "RenderRequest", "Status", "WorkerReply"]
 
@@ -40,6 +51,9 @@ class RenderRequest:
     only; ``force`` renders even when the last render is current.
     ``narration`` speaks each step (MP4 and WebM only) with the Piper voice
     ``voice`` (its ``.onnx`` file; None: the bundled default voice).
+    ``theme`` is the look (``dark`` or ``light``), ``aspect`` the frame's
+    shape (``16:9``, ``4:3``, ``9:16``); a GIF is ``gif_width`` pixels wide
+    (height to scale) at ``gif_fps`` frames per second.
     """
 
     topic: str
@@ -52,6 +66,10 @@ class RenderRequest:
     force: bool = False
     narration: bool = True
     voice: Path | None = None
+    theme: str = DEFAULT_THEME
+    aspect: str = DEFAULT_ASPECT
+    gif_width: int = DEFAULT_GIF_WIDTH
+    gif_fps: int = DEFAULT_GIF_FPS
 
     def __post_init__(self) -> None:
         if self.topic not in TOPICS:
@@ -60,6 +78,14 @@ class RenderRequest:
             raise ValueError(f"unknown quality {self.quality!r}; choose from {', '.join(QUALITIES)}")
         if self.output_format not in FORMATS:
             raise ValueError(f"unknown format {self.output_format!r}; choose from {', '.join(FORMATS)}")
+        if self.theme not in THEMES:
+            raise ValueError(f"unknown theme {self.theme!r}; choose from {', '.join(THEMES)}")
+        if self.aspect not in ASPECTS:
+            raise ValueError(f"unknown aspect {self.aspect!r}; choose from {', '.join(ASPECTS)}")
+        gif = (("gif_width", self.gif_width, 16, 7680), ("gif_fps", self.gif_fps, 1, 60))
+        for name, value, low, high in gif:
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
         if (
             not self.example
             or self.example.startswith(".")
@@ -79,6 +105,12 @@ class RenderRequest:
     def narrated(self) -> bool:
         """Whether the render speaks: narration on, and a video format that carries sound (MP4, WebM)."""
         return self.narration and not self.preview and self.output_format in ("mp4", "webm")
+
+    @property
+    def look(self) -> dict[str, object]:
+        """The settings of the picture beyond the quality, for the cache key: theme, shape, GIF size."""
+        gif = [self.gif_width, self.gif_fps] if self.output_format == "gif" else None
+        return {"theme": self.theme, "aspect": self.aspect, "gif": gif}
 
     @property
     def cacheable(self) -> bool:
@@ -111,6 +143,10 @@ class RenderRequest:
                 "force": self.force,
                 "narration": self.narration,
                 "voice": None if self.voice is None else str(self.voice),
+                "theme": self.theme,
+                "aspect": self.aspect,
+                "gif_width": self.gif_width,
+                "gif_fps": self.gif_fps,
             },
             ensure_ascii=False,
         )
@@ -131,6 +167,10 @@ class RenderRequest:
             force=_field(data, "force", bool),
             narration=_field(data, "narration", bool),
             voice=None if data.get("voice") is None else Path(_field(data, "voice", str)),
+            theme=_field(data, "theme", str),
+            aspect=_field(data, "aspect", str),
+            gif_width=_field(data, "gif_width", int),
+            gif_fps=_field(data, "gif_fps", int),
         )
 
 

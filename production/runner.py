@@ -37,7 +37,17 @@ from scenes.kit.narration import use_voice
 
 from . import narration, output
 from .files import publish
-from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES
+from .settings import (
+    DEFAULT_ASPECT,
+    DEFAULT_FORMAT,
+    DEFAULT_GIF_FPS,
+    DEFAULT_GIF_WIDTH,
+    DEFAULT_QUALITY,
+    DEFAULT_THEME,
+    FORMATS,
+    QUALITIES,
+    frame_settings,
+)
 from .shape_store import install_shape_store
 
 if TYPE_CHECKING:
@@ -79,13 +89,20 @@ class RenderResult:
 
 
 def manim_config(
-    media_dir: Path, *, quality: str, output_format: str, progress: bool, sections: bool = False
+    media_dir: Path,
+    *,
+    quality: str,
+    output_format: str,
+    progress: bool,
+    sections: bool = False,
+    aspect: str = DEFAULT_ASPECT,
 ) -> dict[str, object]:
     """The Manim settings every render uses, for ``tempconfig``.
 
     ``quality`` names a row of :data:`production.settings.QUALITIES`; Manim
-    gets its ``manim_key``. ``sections`` also writes one clip per section
-    (each step starts one).
+    gets its ``manim_key``, then the frame of the shape ``aspect``
+    (:func:`production.settings.frame_settings`). ``sections`` also writes
+    one clip per section (each step starts one).
     """
     return {
         "media_dir": str(media_dir),
@@ -98,12 +115,13 @@ def manim_config(
         "output_file": "scene",
         "write_subcaption_file": True,
         "save_sections": sections,
+        **frame_settings(quality, aspect),
     }
 
 
-def build_scene(topic: str, trace: Trace) -> TopicScene:
-    """Construct the topic's scene (call inside ``tempconfig``)."""
-    scene: TopicScene = topic_class(topic)(trace)
+def build_scene(topic: str, trace: Trace, *, theme: str = DEFAULT_THEME) -> TopicScene:
+    """Construct the topic's scene, shown in ``theme`` (call inside ``tempconfig``)."""
+    scene: TopicScene = topic_class(topic)(trace, theme=theme)
     return scene
 
 
@@ -119,6 +137,10 @@ def render_topic(
     progress: bool = False,
     on_start: Callable[[], None] | None = None,
     voice: Voice | None = None,
+    theme: str = DEFAULT_THEME,
+    aspect: str = DEFAULT_ASPECT,
+    gif_width: int = DEFAULT_GIF_WIDTH,
+    gif_fps: int = DEFAULT_GIF_FPS,
 ) -> RenderResult:
     """Render ``topic`` of ``trace`` and move its files into ``media_dir/example``.
 
@@ -127,6 +149,9 @@ def render_topic(
     WebM is narrated: each step lasts as long as its narration, the video and
     its clips carry the speech, and the captions and ``T.transcript.md`` are
     the narration itself (GIF and PNG have no sound: ``voice`` is ignored).
+    ``theme`` is the look (``dark``, ``light``) and ``aspect`` the frame's
+    shape (:data:`production.settings.ASPECTS`); a GIF is ``gif_width`` pixels
+    wide at ``gif_fps`` frames per second.
     """
     # Imported here: the CLI's --help and --list stay fast.
     from manim import tempconfig
@@ -158,7 +183,12 @@ def render_topic(
         # GIF: Manim's own uses a fixed palette; we render MP4 and convert it.
         manim_format = "png" if preview else ("mp4" if output_format == "gif" else output_format)
         settings = manim_config(
-            manim_dir, quality=quality, output_format=manim_format, progress=progress, sections=not preview
+            manim_dir,
+            quality=quality,
+            output_format=manim_format,
+            progress=progress,
+            sections=not preview,
+            aspect=aspect,
         )
         with tempconfig(settings):
             from manim import config
@@ -167,7 +197,7 @@ def render_topic(
             install_shape_store()
             previous_voice = use_voice(voice.seconds if voice is not None else None)
             try:
-                scene = build_scene(topic, trace)
+                scene = build_scene(topic, trace, theme=theme)
                 if on_start:
                     on_start()
                 scene.render()
@@ -189,7 +219,7 @@ def render_topic(
         (done / f"{topic}.numbers.json").write_text(manifest, encoding="utf-8")
         if video_src is not None:
             sound = narration.track(scene.narration, voice, duration) if voice is not None else None
-            _finish_video(topic, video_src, done, output_format, frame_rate, sound)
+            _finish_video(topic, video_src, done, output_format, frame_rate, sound, gif=(gif_width, gif_fps))
             if voice is not None:
                 sound = _keep_peaks_down(
                     topic, scene, voice, sound, duration, video_src, done, output_format, frame_rate
@@ -236,12 +266,23 @@ def render_topic(
 
 
 def _finish_video(
-    topic: str, rendered: Path, done: Path, output_format: str, frame_rate: float, sound: np.ndarray | None
+    topic: str,
+    rendered: Path,
+    done: Path,
+    output_format: str,
+    frame_rate: float,
+    sound: np.ndarray | None,
+    *,
+    gif: tuple[int, int] = (DEFAULT_GIF_WIDTH, DEFAULT_GIF_FPS),
 ) -> None:
-    """The web-ready video of ``rendered`` (Manim's file) in ``done``, with ``sound`` beside it if any."""
+    """The web-ready video of ``rendered`` (Manim's file) in ``done``, with ``sound`` beside it if any.
+
+    A GIF is ``gif`` (width in pixels, frames per second).
+    """
     target = done / f"{topic}.{output_format}"
     if output_format == "gif":
-        output.palette_gif(rendered, target, frame_rate)
+        width, fps = gif
+        output.palette_gif(rendered, target, frame_rate, width=width, fps=fps)
     else:
         output.web_video(rendered, target, frame_rate, sound)  # MP4 or WebM
 

@@ -1,8 +1,11 @@
-"""Render settings: the one table of qualities and the output format names.
+"""Render settings: the one table of qualities, the frame shapes, the themes and the output formats.
 
 The command line offers these names (and their help), requests carry them, the
 cache key includes them and the runner turns a quality name into Manim's
-setting here, so a quality is named and described in one place only.
+setting here, so a quality is named and described in one place only. A frame
+shape (:data:`ASPECTS`: ``16:9``, ``4:3`` for classroom projectors, ``9:16`` for
+phones) keeps the quality's short side in pixels and 8 scene units, so text is
+as many pixels high in every shape (:func:`frame_settings`).
 """
 
 from __future__ import annotations
@@ -10,12 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ASPECTS",
+    "DEFAULT_ASPECT",
     "DEFAULT_FORMAT",
+    "DEFAULT_GIF_FPS",
+    "DEFAULT_GIF_WIDTH",
     "DEFAULT_QUALITY",
+    "DEFAULT_THEME",
     "FORMATS",
     "QUALITIES",
+    "THEMES",
     "VIDEO_FORMATS",
+    "Aspect",
     "Quality",
+    "frame_settings",
     "quality_help",
 ]
 
@@ -55,3 +66,67 @@ DEFAULT_FORMAT = "mp4"
 def quality_help() -> str:
     """``low 480p15, medium 720p30, high 1080p60, 4k 2160p60.``: the qualities in one line."""
     return ", ".join(f"{name} {quality.short}" for name, quality in QUALITIES.items()) + "."
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """A frame shape: ``across`` by ``down`` (16 by 9), and what it is for."""
+
+    across: int
+    down: int
+    description: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.across}:{self.down}"
+
+    def pixels(self, quality: Quality) -> tuple[int, int]:
+        """Width and height in pixels at ``quality``: its short side (its height), the long one to scale.
+
+        The long side is rounded to an even number, as H.264's 4:2:0 colour needs.
+        """
+        short = quality.height
+        long = 2 * round(short * max(self.across, self.down) / min(self.across, self.down) / 2)
+        return (long, short) if self.across >= self.down else (short, long)
+
+    def frame(self) -> tuple[float, float]:
+        """Width and height of the frame in scene units: the short side is 8, as in Manim's default."""
+        short = 8.0
+        long = short * max(self.across, self.down) / min(self.across, self.down)
+        return (long, short) if self.across >= self.down else (short, long)
+
+
+#: name -> frame shape.
+ASPECTS: dict[str, Aspect] = {
+    "16:9": Aspect(16, 9, "the default: screens and video sites"),
+    "4:3": Aspect(4, 3, "classroom projectors"),
+    "9:16": Aspect(9, 16, "phones, upright"),
+}
+DEFAULT_ASPECT = "16:9"
+
+#: The looks a video can have (colours in scenes.kit.palette.THEMES).
+THEMES = ("dark", "light")
+DEFAULT_THEME = "dark"
+
+#: A GIF's default width in pixels and frames per second: small enough for a
+#: slide or a chat message, smooth enough for the animations.
+DEFAULT_GIF_WIDTH = 640
+DEFAULT_GIF_FPS = 10
+
+
+def frame_settings(quality: str, aspect: str) -> dict[str, object]:
+    """Manim's frame settings (pixels and scene units) for ``quality`` in the shape ``aspect``.
+
+    Applied after the quality's own (``config.quality``), they replace its frame.
+    """
+    if aspect not in ASPECTS:
+        raise ValueError(f"unknown aspect {aspect!r}; choose from {', '.join(ASPECTS)}")
+    shape = ASPECTS[aspect]
+    width, height = shape.pixels(QUALITIES[quality])
+    frame_width, frame_height = shape.frame()
+    return {
+        "pixel_width": width,
+        "pixel_height": height,
+        "frame_height": frame_height,
+        "frame_width": frame_width,
+    }

@@ -46,11 +46,11 @@ from manim import (
     VMobject,
 )
 
-from .kit import palette
-from .kit.equations import EQUALS, Kind
-from .kit.narration import Num, Sentence, Tok
-from .kit.stage import Region, TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.equations import EQUALS, Kind
+from scenes.kit.narration import Num, Sentence, Tok
+from scenes.kit.stage import Region, TopicScene
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
     TracedText,
@@ -169,7 +169,9 @@ class BlockScene(TopicScene):
         self.n, self.d = self.trace.x.shape
         whole = self.content()
         self.diagram = BlockDiagram()
-        fit_in_frame(self.diagram, max_height=whole.height, max_width=3.0, max_growth=1.1)
+        # A fifth of a 16:9 frame's width; less of a narrower frame, whose matrices need the room.
+        diagram_width = 3.0 if self.frame_width >= 14.0 else 0.16 * self.frame_width
+        fit_in_frame(self.diagram, max_height=whole.height, max_width=diagram_width, max_growth=1.1)
         self.diagram.move_to((-self.frame_width / 2 + 0.3 + self.diagram.width / 2, whole.centre[1], 0))
         # What the stages show goes right of the diagram.
         self.panel = Region(self.diagram.get_right()[0] + 0.5, whole.right, whole.bottom, whole.top)

@@ -23,10 +23,10 @@ from manim import (
     VMobject,
 )
 
-from .kit import palette
-from .kit.narration import Num, Part, Sentence, Tok
-from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, animate, entries, fit_in_frame, formula, label
+from scenes.kit import palette
+from scenes.kit.narration import Num, Part, Sentence, Tok
+from scenes.kit.stage import TopicScene
+from scenes.kit.widgets import MatrixView, animate, entries, fit_in_frame, formula, label
 
 __all__ = ["EmbeddingsScene"]
 

@@ -28,12 +28,11 @@ from manim import (
 )
 
 from attention_math.facts import focus, masked_future
-
-from .kit import palette
-from .kit.attention import cell_shade, heat_cells, legible_opacity, token_matrix
-from .kit.narration import Num, Part, Sentence, Tok, say_focus
-from .kit.stage import TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.attention import cell_shade, heat_cells, legible_opacity, token_matrix
+from scenes.kit.narration import Num, Part, Sentence, Tok, say_focus
+from scenes.kit.stage import TopicScene
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     FRAME_MARGIN,
     MatrixView,

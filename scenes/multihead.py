@@ -45,13 +45,12 @@ from manim import (
 )
 
 from attention_math.facts import Fact, focus, head_habit
-
-from .kit import palette
-from .kit.attention import WeightGrid
-from .kit.equations import APPROX, EQUALS, Kind
-from .kit.narration import Num, Sentence, Tok, say_focus, say_habit
-from .kit.stage import Region, TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.attention import WeightGrid
+from scenes.kit.equations import APPROX, EQUALS, Kind
+from scenes.kit.narration import Num, Sentence, Tok, say_focus, say_habit
+from scenes.kit.stage import Region, TopicScene
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     NUMBER_SIZE,
     MatrixView,

@@ -36,13 +36,12 @@ from manim import (
 )
 
 from attention_math.facts import Fact, prediction
-
-from .kit import palette
-from .kit.attention import SoftmaxBars
-from .kit.equations import EQUALS, Kind
-from .kit.narration import Num, Pct, Sentence, Tok, Word
-from .kit.stage import Region, TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.attention import SoftmaxBars
+from scenes.kit.equations import EQUALS, Kind
+from scenes.kit.narration import Num, Pct, Sentence, Tok, Word
+from scenes.kit.stage import Region, TopicScene
+from scenes.kit.widgets import (
     MatrixView,
     TracedText,
     align_baselines,

@@ -25,12 +25,11 @@ from manim import (
 )
 
 from attention_math.facts import focus
-
-from .kit import palette
-from .kit.equations import APPROX, Kind, Reading
-from .kit.narration import Num, say_focus
-from .kit.stage import TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.equations import APPROX, Kind, Reading
+from scenes.kit.narration import Num, say_focus
+from scenes.kit.stage import TopicScene
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
     digit_height,
@@ -175,7 +174,8 @@ class OverviewScene(TopicScene):
             giving = [
                 name
                 for name in sorted(limits, key=lambda name: limits[name])
-                if name != "growth" and rooms[name] > self._least_room(name, views)
+                if name != "growth"
+                and min(rooms[name], self._widest(name, views)) > self._least_room(name, views)
             ]
             if not giving:
                 return views, above, below

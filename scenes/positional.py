@@ -31,11 +31,19 @@ from manim import (
     VMobject,
 )
 
-from .kit import palette
-from .kit.equations import Kind
-from .kit.narration import Num, Tok
-from .kit.stage import TopicScene
-from .kit.widgets import MatrixView, entries, fit_in_frame, fit_with_elision, formula, label, shown_indices
+from scenes.kit import palette
+from scenes.kit.equations import Kind
+from scenes.kit.narration import Num, Tok
+from scenes.kit.stage import TopicScene
+from scenes.kit.widgets import (
+    MatrixView,
+    entries,
+    fit_in_frame,
+    fit_with_elision,
+    formula,
+    label,
+    shown_indices,
+)
 
 __all__ = ["PositionalScene"]
 

@@ -26,12 +26,12 @@ from manim import (
     VMobject,
 )
 
-from .kit import palette
-from .kit.equations import APPROX, EQUALS
-from .kit.narration import Num, Sentence, Tok
-from .kit.stage import Region, TopicScene
-from .kit.sums import product_sign
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.equations import APPROX, EQUALS
+from scenes.kit.narration import Num, Sentence, Tok
+from scenes.kit.stage import Region, TopicScene
+from scenes.kit.sums import product_sign
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
     TracedText,
@@ -144,7 +144,7 @@ class ProjectionScene(TopicScene):
         ]
         sign = APPROX if APPROX in signs else EQUALS
 
-        def build(row_room: int, column_room: int) -> VGroup:
+        def build(row_room: int, column_room: int, across: bool = True) -> VGroup:
             self._shown = (
                 shown_indices(n, row_room, [i]),  # rows of X and Q
                 shown_indices(d, column_room),  # columns of X
@@ -166,17 +166,36 @@ class ProjectionScene(TopicScene):
             times = label("×", colour=palette.MUTED)
             equals = label(sign, colour=palette.MUTED)
             self._parts = (x_view, times, w_view, equals, out_view)
-            return VGroup(*self._parts).arrange(RIGHT, buff=0.35)
+            if across:
+                return VGroup(*self._parts).arrange(RIGHT, buff=0.35)
+            # A narrow frame (4:3, 9:16): X × W above, "= Q" under it.
+            product = VGroup(x_view, times, w_view).arrange(RIGHT, buff=0.35)
+            return VGroup(product, VGroup(equals, out_view).arrange(RIGHT, buff=0.35)).arrange(DOWN, buff=0.3)
 
-        layout = fit_with_elision(
-            build,
-            rows=max(n, d),
-            columns=d,
-            max_width=region.width,
-            max_height=region.height,
-            max_growth=1.4,
-            numbers=self.numbers,
-        )
+        def fitted(across: bool) -> VGroup:
+            return fit_with_elision(
+                lambda row_room, column_room: build(row_room, column_room, across),
+                rows=max(n, d),
+                columns=d,
+                max_width=region.width,
+                max_height=region.height,
+                max_growth=1.4,
+                numbers=self.numbers,
+            )
+
+        # In a row, unless that draws digits under the floor where two rows would not.
+        mark = self.numbers.checkpoint()
+        layout = fitted(across=True)
+        smallest = digit_height(layout)
+        if smallest is not None and smallest < DIGIT_FLOOR - 1e-9:
+            self.numbers.rollback(mark)
+            stacked = fitted(across=False)
+            stacked_smallest = digit_height(stacked)
+            if stacked_smallest is not None and stacked_smallest > smallest:
+                layout = stacked
+            else:
+                self.numbers.rollback(mark)
+                layout = fitted(across=True)
         return layout.move_to(region.centre)
 
     def _again(

@@ -29,12 +29,12 @@ from manim import (
     VMobject,
 )
 
-from .kit import palette
-from .kit.attention import DotProductPanel, add_row_labels, token_matrix
-from .kit.equations import APPROX, Kind
-from .kit.narration import Num, Tok
-from .kit.stage import Region, TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.attention import DotProductPanel, add_row_labels, token_matrix
+from scenes.kit.equations import APPROX, Kind
+from scenes.kit.narration import Num, Tok
+from scenes.kit.stage import Region, TopicScene
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
     TracedText,

@@ -29,14 +29,13 @@ from manim import (
 )
 
 from attention_math.facts import focus, masked_future
-
-from .kit import palette
-from .kit.attention import DotProductPanel, SoftmaxBars
-from .kit.equations import APPROX
-from .kit.narration import Num, Part, Sentence, Tok, say_focus
-from .kit.stage import TopicScene
-from .kit.sums import ColumnSum, WeightedValues, residual_rows, say_mix
-from .kit.widgets import MatrixView, fit_in_frame, formula, highlight, label
+from scenes.kit import palette
+from scenes.kit.attention import DotProductPanel, SoftmaxBars
+from scenes.kit.equations import APPROX
+from scenes.kit.narration import Num, Part, Sentence, Tok, say_focus
+from scenes.kit.stage import TopicScene
+from scenes.kit.sums import ColumnSum, WeightedValues, residual_rows, say_mix
+from scenes.kit.widgets import MatrixView, fit_in_frame, formula, highlight, label
 
 __all__ = ["SingleQueryScene"]
 

@@ -35,13 +35,12 @@ from manim import (
 )
 
 from attention_math.facts import Fact, focus
-
-from .kit import palette
-from .kit.attention import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
-from .kit.equations import APPROX, Kind
-from .kit.narration import Num, Part, Pct, Sentence, Tok
-from .kit.stage import TopicScene
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.attention import SoftmaxBars, add_row_labels, heat_cells, share_bar, token_matrix
+from scenes.kit.equations import APPROX, Kind
+from scenes.kit.narration import Num, Part, Pct, Sentence, Tok
+from scenes.kit.stage import TopicScene
+from scenes.kit.widgets import (
     NUMBER_SIZE,
     MatrixView,
     entries,

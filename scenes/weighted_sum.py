@@ -30,13 +30,12 @@ from manim import (
 )
 
 from attention_math.facts import focus
-
-from .kit import palette
-from .kit.equations import APPROX
-from .kit.narration import Num, Part, Sentence, Tok, say_focus
-from .kit.stage import TopicScene
-from .kit.sums import ColumnSum, WeightedValues, product_sign, residual_rows, say_mix
-from .kit.widgets import (
+from scenes.kit import palette
+from scenes.kit.equations import APPROX
+from scenes.kit.narration import Num, Part, Sentence, Tok, say_focus
+from scenes.kit.stage import TopicScene
+from scenes.kit.sums import ColumnSum, WeightedValues, product_sign, residual_rows, say_mix
+from scenes.kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
     TracedText,

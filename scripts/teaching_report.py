@@ -3,6 +3,7 @@
 Usage::
 
     python scripts/teaching_report.py [--topics a,b] [--examples a,b,lessons/largest.toml]
+                                      [--theme dark|light] [--aspect 16:9|4:3|9:16]
 
 Builds each scene with Manim's dry run (no video is written), measures what it
 really did (tests/support/teaching.py) and prints one row per topic × example:
@@ -10,8 +11,9 @@ the fastest caption (words per second of its step; at most 2.5), the shortest
 stillness after a step's last animation (at least 1.5 s), the title and end
 cards (under 3 s), the smallest digit drawn (at least 12 px at 480p) and the
 lowest text contrast (at least 4.5:1); then the palette's smallest colour
-difference for normal vision, protanopia and deuteranopia. Exit status 1 if
-any measure misses the standard.
+difference for normal vision, protanopia and deuteranopia. ``--theme`` measures
+contrast (and the palette) in that theme's colours, ``--aspect`` builds the
+scenes in that frame shape. Exit status 1 if any measure misses the standard.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from attention_math import compute, example_names, load_example, load_lesson  # noqa: E402
+from production.settings import ASPECTS, DEFAULT_ASPECT  # noqa: E402
 from scenes import TOPICS, lesson_for  # noqa: E402
 from scenes.kit import palette  # noqa: E402
 from scenes.kit.stage import HOLD, WORDS_PER_SECOND  # noqa: E402
@@ -76,7 +79,11 @@ def _row(topic: str, example: str, measures: TeachingMeasures) -> tuple[list[str
     default=",".join([*example_names(), LARGEST]),
     help="Comma-separated built-in examples or lesson files (relative to tests/).",
 )
-def main(topics: str, examples: str) -> None:
+@click.option(
+    "--theme", type=click.Choice(list(palette.THEMES)), default=palette.DEFAULT_THEME, show_default=True
+)
+@click.option("--aspect", type=click.Choice(list(ASPECTS)), default=DEFAULT_ASPECT, show_default=True)
+def main(topics: str, examples: str, theme: str, aspect: str) -> None:
     header = [
         "example",
         "topic",
@@ -96,7 +103,8 @@ def main(topics: str, examples: str) -> None:
                 load_lesson(ROOT / "tests" / example) if example.endswith(".toml") else load_example(example)
             )
             for topic in topics.split(","):
-                scene, log = build_dry(topic, compute(lesson_for(topic, lesson)), Path(media))
+                trace = compute(lesson_for(topic, lesson))
+                scene, log = build_dry(topic, trace, Path(media), theme=theme, aspect=aspect)
                 cells, misses = _row(topic, Path(example).stem, measure_scene(scene, log.screen))
                 rows.append(cells)
                 missed += bool(misses)
@@ -105,11 +113,17 @@ def main(topics: str, examples: str) -> None:
     for row in [header, *rows]:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     click.echo()
-    for vision, (delta, first, second) in palette_distances().items():
+    shown = palette.THEMES[theme]
+    palette_missed = False
+    for vision, (delta, first, second) in palette_distances(shown).items():
         verdict = "ok" if delta >= palette.MIN_ROLE_DISTANCE else "MISSES"
-        click.echo(f"palette, {vision}: closest roles {first} and {second}, ΔE {delta:.1f} ({verdict})")
+        palette_missed = palette_missed or delta < palette.MIN_ROLE_DISTANCE
+        click.echo(
+            f"palette, {vision}: closest roles {first} and {second}, "
+            f"ΔE {delta:.1f} ({verdict}, {theme} theme)"
+        )
     click.echo(f"\n{len(rows) - missed} of {len(rows)} topic × example pairs meet the standard")
-    sys.exit(1 if missed else 0)
+    sys.exit(1 if missed or palette_missed else 0)
 
 
 if __name__ == "__main__":

@@ -12,5 +12,33 @@
 - :mod:`.heads`: which head a one-head topic draws.
 - :mod:`.palette`: one colour per role.
 
+The widgets a scene of your own draws with are importable from here::
+
+    from scenes.kit import MatrixView, NumberFactory, SoftmaxBars, entries, palette
+
 Nothing here opens files, starts processes or handles signals.
 """
+
+from . import palette
+from .attention import DotProductPanel, SoftmaxBars, WeightGrid, token_matrix
+from .equations import EquationLog
+from .stage import Region, TopicScene
+from .widgets import MatrixView, NumberFactory, TracedText, entries, fit_in_frame, formula, label
+
+__all__ = [
+    "DotProductPanel",
+    "EquationLog",
+    "MatrixView",
+    "NumberFactory",
+    "Region",
+    "SoftmaxBars",
+    "TopicScene",
+    "TracedText",
+    "WeightGrid",
+    "entries",
+    "fit_in_frame",
+    "formula",
+    "label",
+    "palette",
+    "token_matrix",
+]

@@ -8,12 +8,16 @@
 - :func:`simulate`: a colour as a viewer with protanopia or deuteranopia sees
   it (Machado, Oliveira and Fernandes 2009, severity 1, in linear RGB), and
   :func:`distance`: the CIE 1976 colour difference ΔE*ab between two colours.
+- :func:`translate`: a colour through a table of colours to their counterparts
+  (one theme's palette to another's), colours between two of them included.
 
 Colours are ``#rrggbb`` strings, as in :mod:`.palette`. Pure arithmetic: no Manim.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
 from itertools import combinations
 from typing import Literal
 
@@ -30,6 +34,7 @@ __all__ = [
     "over",
     "readable_on",
     "simulate",
+    "translate",
 ]
 
 #: WCAG 2 level AA for normal text.
@@ -126,3 +131,43 @@ def min_distance(colours: dict[str, str], vision: Vision) -> tuple[float, str, s
         ((distance(seen[a], seen[b]), a, b) for a, b in combinations(seen, 2)),
         default=(float("inf"), "", ""),
     )
+
+
+# How far (in 0..1 sRGB per channel) a colour may be from a table entry, or from
+# the line between two entries, and still count as it: a little over the rounding
+# to 8 bits that Manim's colours go through.
+_NEAR = 1.5 / 255
+
+
+def translate(colour: str, table: Mapping[str, str]) -> str:
+    """``colour`` through ``table`` (lower-case ``#rrggbb`` -> ``#rrggbb``).
+
+    A colour in the table becomes its entry; a colour between two entries
+    (``a + t·(b − a)``, as Manim interpolates colours during an animation)
+    becomes the same point between their counterparts; any other colour is
+    returned as it is (lower-case).
+    """
+    return _translate(colour.lower(), tuple(table.items()))
+
+
+@lru_cache(maxsize=4096)
+def _translate(colour: str, table: tuple[tuple[str, str], ...]) -> str:
+    mapping = dict(table)
+    if colour in mapping:
+        return mapping[colour]
+    rgb = _rgb(colour)
+    sources = [(_rgb(a), _rgb(b)) for a, b in table]
+    for source, target in sources:
+        if np.max(np.abs(rgb - source)) <= _NEAR:
+            return _hex(target)
+    best: tuple[float, str] | None = None
+    for (a, a_to), (b, b_to) in combinations(sources, 2):
+        direction = b - a
+        length = float(direction @ direction)
+        if length == 0.0:
+            continue
+        t = float(np.clip((rgb - a) @ direction / length, 0.0, 1.0))
+        miss = float(np.max(np.abs(a + t * direction - rgb)))
+        if miss <= _NEAR and (best is None or miss < best[0]):
+            best = (miss, _hex(a_to + t * (b_to - a_to)))
+    return best[1] if best is not None else colour

@@ -2,18 +2,35 @@
 
 Scenes and widgets name roles (``QUERY``, ``KEY`` ...) and never colour literals,
 so a query is the same yellow in a matrix, an arrow and a formula symbol.
+
+The module's constants are the dark theme's, the colours scenes are drawn with.
+A :class:`Theme` gives every role a colour of its own; :data:`THEMES` holds the
+``dark`` theme (these constants) and a ``light`` one, for printed handouts and
+bright slides, that meets the same rules: every text colour reads at 4.5:1 on
+its background, and every two roles (and each role and the text) stay
+:data:`MIN_ROLE_DISTANCE` apart for normal vision, protanopia and deuteranopia.
+A scene drawn in another theme is drawn with the dark colours and shown through
+:meth:`Theme.translate` (see :class:`scenes.kit.stage.ThemedCamera`), so the
+colour of a role never depends on state outside the scene.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
 __all__ = [
     "BACKGROUND",
     "CONTEXT",
+    "DARK",
+    "DEFAULT_THEME",
     "EMBEDDING",
     "HEAD",
     "HEADS",
     "HIGHLIGHT",
     "KEY",
+    "LIGHT",
     "MASK",
     "MIN_ROLE_DISTANCE",
     "MUTED",
@@ -24,9 +41,11 @@ __all__ = [
     "ROLE_COLOURS",
     "SCORES",
     "TEXT",
+    "THEMES",
     "VALUE",
     "WEIGHTS",
     "WEIGHT_MATRIX",
+    "Theme",
     "head_colour",
     "roles",
 ]
@@ -99,3 +118,108 @@ def roles(expression: str) -> dict[str, str]:
     A formula may colour only the groups it has, so groups it lacks are left out.
     """
     return {name: colour for name, colour in ROLES.items() if f": {name} }}}}" in expression}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of one look: background, text and one colour per role.
+
+    Attributes
+    ----------
+    name
+        ``dark`` or ``light``, as the command line's ``--theme`` says it.
+    background, text, muted, highlight, mask, head
+        The frame's background, plain text, secondary text (signs, labels),
+        emphasis (boxes, the token in focus), the shading of hidden cells and
+        heads' tags and frames.
+    roles
+        Each role's colour by its name in :data:`ROLE_COLOURS`.
+    """
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    highlight: str
+    mask: str
+    head: str
+    roles: Mapping[str, str] = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if set(self.roles) != set(ROLE_COLOURS):
+            raise ValueError(f"theme {self.name!r} must colour exactly the roles {', '.join(ROLE_COLOURS)}")
+
+    @property
+    def text_colours(self) -> dict[str, str]:
+        """Every colour drawn as text, by name: the roles, TEXT, MUTED and HEAD."""
+        return {**self.roles, "TEXT": self.text, "MUTED": self.muted, "HEAD": self.head}
+
+    @cached_property
+    def from_dark(self) -> dict[str, str]:
+        """Each dark-theme colour (lower-case ``#rrggbb``) -> this theme's colour for the same role."""
+        pairs = [
+            (DARK.background, self.background),
+            (DARK.text, self.text),
+            (DARK.muted, self.muted),
+            (DARK.mask, self.mask),
+            (DARK.highlight, self.highlight),
+            (DARK.head, self.head),
+            *((DARK.roles[name], colour) for name, colour in self.roles.items()),
+        ]
+        return {dark.lower(): colour.lower() for dark, colour in pairs}
+
+    def translate(self, colour: str) -> str:
+        """The colour this theme shows where a scene drew the dark theme's ``colour``.
+
+        A palette colour becomes its role's colour here; a colour on the way
+        from one palette colour to another (an animation between them) is the
+        same way between their colours here; any other colour is kept.
+        """
+        from .colour import translate  # colour imports nothing from here; this keeps it so
+
+        return translate(colour, self.from_dark)
+
+
+#: The dark theme: the module's constants (the colours scenes are drawn with).
+DARK = Theme(
+    name="dark",
+    background=BACKGROUND,
+    text=TEXT,
+    muted=MUTED,
+    highlight=HIGHLIGHT,
+    mask=MASK,
+    head=HEAD,
+    roles=ROLE_COLOURS,
+)
+
+#: The light theme: white paper, dark text, and each role a darker shade of its
+#: dark-theme hue (the key stays blue, the value red; the query's yellow and the
+#: context's orange, darkened to read at 4.5:1 on white, become olive and rust).
+#: Chosen by a search that keeps every two roles and the text 17.5 ΔE apart or
+#: more in every vision, the weights legible on their own heat shading, and the
+#: scores and weights legible on a masked cell, at the opacities the scenes give
+#: them (tests/drawing/test_themes.py).
+LIGHT = Theme(
+    name="light",
+    background="#ffffff",
+    text="#1d1f24",
+    muted="#5b5f67",
+    highlight="#000000",
+    mask="#d0d3d8",
+    head="#000000",
+    roles={
+        "EMBEDDING": "#007f9e",  # blue
+        "POSITIONAL": "#4e00fc",  # purple
+        "WEIGHT_MATRIX": "#5e7a7d",  # grey
+        "QUERY": "#667d11",  # olive: the dark theme's yellow, darkened
+        "KEY": "#077abd",  # blue
+        "VALUE": "#d00367",  # red
+        "SCORES": "#22622b",  # green
+        "WEIGHTS": "#005a43",  # deep teal: reads on its own heat shading
+        "CONTEXT": "#840b05",  # rust: the dark theme's orange, darkened
+        "OUTPUT": "#383684",  # indigo
+    },
+)
+
+THEMES: dict[str, Theme] = {theme.name: theme for theme in (DARK, LIGHT)}
+DEFAULT_THEME = "dark"

@@ -14,6 +14,9 @@ places things the same way:
   larger.
 - :attr:`~TopicScene.first_head` and :meth:`~TopicScene.head_tag`: the head a
   one-head topic draws, and a head's "head 2" tag read from the trace.
+- ``theme=`` (``"dark"`` or ``"light"``): the look the scene is shown in; it is
+  drawn with the palette's roles and shown in the theme's colours for them by
+  :class:`ThemedCamera`, so no scene code depends on the theme.
 
 Pace and framing are kept here, for every topic alike: a title card opens the
 video (the topic, the lesson's name and description, its tokens) and an end
@@ -31,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, TypeVar
 
+import numpy as np
 from manim import (
     DOWN,
     RIGHT,
@@ -49,7 +53,7 @@ from manim import (
 )
 from manim.constants import RendererType
 from manim.renderer.cairo_renderer import CairoRenderer
-from manim.typing import PixelArray
+from manim.typing import FloatRGBA_Array, PixelArray
 
 from attention_math.trace import Trace
 
@@ -68,7 +72,7 @@ from .widgets import (
     match_columns,
 )
 
-__all__ = ["CAPTION_SIZE", "HOLD", "WORDS_PER_SECOND", "Region", "StepTiming", "TopicScene"]
+__all__ = ["CAPTION_SIZE", "HOLD", "WORDS_PER_SECOND", "Region", "StepTiming", "ThemedCamera", "TopicScene"]
 
 CAPTION_SIZE = 24
 #: Space kept above the frame's top content and around the caption band.
@@ -152,7 +156,12 @@ class TopicScene(Scene):
 
     topic: ClassVar[str] = ""
 
-    def __init__(self, trace: Trace, **kwargs: Any) -> None:
+    def __init__(self, trace: Trace | None = None, **kwargs: Any) -> None:
+        if trace is None:  # plain `manim FILE Scene` gives no trace: the configured lesson's
+            trace = self.configured_trace()
+        theme = kwargs.pop("theme", palette.DEFAULT_THEME)
+        #: The look the scene is shown in (``theme=`` ``"dark"``, ``"light"`` or a :class:`~.palette.Theme`).
+        self.theme = theme if isinstance(theme, palette.Theme) else _theme(theme)
         self.trace = trace
         self.numbers = NumberFactory(trace)
         #: Every equation drawn (sums, products, quotients), for the honest-arithmetic check.
@@ -171,12 +180,50 @@ class TopicScene(Scene):
         if config.renderer == RendererType.CAIRO and kwargs.get("renderer") is None:
             # What Scene.__init__ would make, as the subclass below.
             kwargs["renderer"] = _Renderer(
-                camera_class=kwargs.get("camera_class", Camera),
+                camera_class=kwargs.get("camera_class", ThemedCamera),
                 skip_animations=bool(kwargs.get("skip_animations", False)),
             )
         super().__init__(**kwargs)
+        if isinstance(self.camera, ThemedCamera):
+            self.camera.theme = self.theme
+        elif self.theme is not palette.DARK:
+            raise ValueError(
+                f"the {self.theme.name} theme needs a ThemedCamera, not {type(self.camera).__name__}"
+            )
         if isinstance(self.camera, Camera):
-            self.camera.background_color = ManimColor(palette.BACKGROUND)
+            self.camera.background_color = ManimColor(self.theme.background)
+
+    @classmethod
+    def configured_trace(cls) -> Trace:
+        """The trace a scene made without one draws: the configured lesson, as this topic draws it.
+
+        The lesson is named (a lesson file or a built-in example) by the
+        environment variable ``ATTENTION_VIDEO_LESSON``, else by the key
+        ``attention_video_lesson`` in the ``[CLI]`` section of the
+        ``manim.cfg`` Manim read from the current folder, else it is the
+        default example (:func:`attention_math.named.manim_lesson_name`). The
+        masking topic draws its causal version (:func:`scenes.lesson_for`).
+
+        Raises
+        ------
+        LessonError
+            When the lesson cannot be read, or this topic cannot draw it legibly.
+        """
+        from manim._config import parser  # the manim.cfg files Manim read, custom keys kept
+
+        from attention_math import LessonError, compute
+        from attention_math.named import CONFIG_KEY, load_named, manim_lesson_name
+        from scenes import drawable_problem, lesson_for, topic_problem
+
+        lesson = load_named(manim_lesson_name(parser["CLI"].get(CONFIG_KEY)))
+        problem = drawable_problem(lesson)
+        if problem:
+            raise LessonError(None, problem)
+        trace = compute(lesson_for(cls.topic, lesson))
+        problem = topic_problem(cls.topic, trace) if cls.topic else None
+        if problem:
+            raise LessonError(None, problem)
+        return trace
 
     @property
     def summary(self) -> str:
@@ -440,6 +487,41 @@ class TopicScene(Scene):
         return self.numbers.index_label(
             f"heads[{index}].number", "head {}", colour=palette.head_colour(index), font_size=font_size
         )
+
+
+class ThemedCamera(Camera):
+    """Manim's Cairo camera, showing the scene in a :class:`~.palette.Theme`.
+
+    Scenes are drawn with the palette's dark colours; this camera shows each
+    through :meth:`~.palette.Theme.translate` as it paints (fills and strokes,
+    gradients included), so every role takes the theme's colour for it, on
+    screen, in the poster and in every frame. The dark theme paints as drawn.
+    """
+
+    theme: palette.Theme = palette.DARK
+
+    def _shown(self, rgbas: FloatRGBA_Array) -> FloatRGBA_Array:
+        if self.theme is palette.DARK or not len(rgbas):
+            return rgbas
+        shown = np.array(rgbas, dtype=float, copy=True)
+        for row in shown:
+            colour = "#" + "".join(f"{round(float(v) * 255):02x}" for v in np.clip(row[:3], 0.0, 1.0))
+            translated = self.theme.translate(colour)
+            row[:3] = [int(translated[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        return shown
+
+    def get_fill_rgbas(self, vmobject: VMobject) -> FloatRGBA_Array:
+        return self._shown(super().get_fill_rgbas(vmobject))
+
+    def get_stroke_rgbas(self, vmobject: VMobject, background: bool = False) -> FloatRGBA_Array:
+        return self._shown(super().get_stroke_rgbas(vmobject, background))
+
+
+def _theme(name: object) -> palette.Theme:
+    """The theme named ``name``; ValueError naming the choices otherwise."""
+    if not isinstance(name, str) or name not in palette.THEMES:
+        raise ValueError(f"unknown theme {name!r}; choose from {', '.join(palette.THEMES)}")
+    return palette.THEMES[name]
 
 
 class _Renderer(CairoRenderer):

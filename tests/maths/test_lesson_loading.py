@@ -423,7 +423,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
     assert "permission denied" in str(file_error(path))
 
 
-@pytest.mark.parametrize("name", ["lesson.yaml", "lesson.txt", "lesson"])
+@pytest.mark.parametrize("name", ["lesson.yaml", "lesson.csv", "lesson"])
 def test_unsupported_extension(tmp_path, name):
     path = tmp_path / name
     path.write_text(GOOD_TOML, encoding="utf-8")

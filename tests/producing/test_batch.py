@@ -230,7 +230,21 @@ def fake_render(seconds: float = 0.0, calls: list | None = None):
     """A stand-in for ``render_topic`` that writes the files a render writes."""
 
     def render_topic(
-        topic, trace, *, example, media_dir, quality, output_format, preview, progress, on_start, voice=None
+        topic,
+        trace,
+        *,
+        example,
+        media_dir,
+        quality,
+        output_format,
+        preview,
+        progress,
+        on_start,
+        voice=None,
+        theme="dark",
+        aspect="16:9",
+        gif_width=640,
+        gif_fps=10,
     ):
         if calls is not None:
             calls.append(topic)

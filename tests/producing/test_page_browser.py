@@ -2,8 +2,8 @@
 
 The page is opened from disk (file://) and served over HTTP on 127.0.0.1 by a
 ``http.server`` that answers range requests, as any web server does (a browser
-seeks in a video by asking for byte ranges). Chromium is driven over the
-Chrome DevTools Protocol: no console errors, every video has a duration and
+seeks in a video by asking for byte ranges). Chromium (the system's, no
+download) is driven by playwright: no console errors, every video has a duration and
 seeks, and the captions track loads its cues.
 """
 
@@ -15,10 +15,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -27,6 +25,7 @@ from pathlib import Path
 
 import av
 import pytest
+from playwright.sync_api import ConsoleMessage, sync_playwright
 
 from attention_math import EXAMPLES
 from production.output import mp4_boxes
@@ -183,100 +182,45 @@ def serve(directory: Path) -> Iterator[str]:
 
 
 class Browser:
-    """Headless Chromium over the DevTools protocol: open a page, evaluate script, collect console errors."""
+    """Headless system Chromium driven by playwright: open a page, evaluate script, collect console errors.
 
-    def __init__(self) -> None:
-        import websocket
+    No browser is downloaded: playwright launches the Chromium the system has
+    (``executable_path``). Console errors include failed loads (Chromium logs
+    them as errors) and uncaught exceptions in the page.
+    """
 
-        self.profile = tempfile.mkdtemp(prefix="chromium-")
-        self.process = subprocess.Popen(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-quic",
-                "--disable-dev-shm-usage",
-                "--mute-audio",
-                f"--user-data-dir={self.profile}",
-                "--remote-debugging-port=0",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not (port_file.exists() and port_file.read_text().strip()):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.close()
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.05)
-        port = port_file.read_text().split()[0]
-        no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        targets = json.load(no_proxy.open(f"http://127.0.0.1:{port}/json/list", timeout=30))
-        page = next(t for t in targets if t["type"] == "page")
-        self.socket = websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True
-        )
-        self.next_id = 0
-        self.events: list[dict] = []
-        for domain in ("Page", "Runtime", "Log"):
-            self.call(f"{domain}.enable")
+    def __init__(self, executable: str) -> None:
+        self.playwright = sync_playwright().start()
+        try:
+            self.chromium = self.playwright.chromium.launch(
+                executable_path=executable, headless=True, args=["--no-sandbox", "--mute-audio"]
+            )
+        except Exception:
+            self.playwright.stop()
+            raise
+        self.page = self.chromium.new_page()
+        self.page.set_default_timeout(60_000)
+        self.errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"[:500]))
 
-    def call(self, method: str, **params: object) -> dict:
-        self.next_id += 1
-        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message["result"]
-            self.events.append(message)
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "assert"):
+            self.errors.append(f"{message.text} {message.location.get('url', '')}"[:500])
 
     def open(self, url: str) -> None:
-        self.events.clear()
-        self.call("Page.navigate", url=url)
-        deadline = time.monotonic() + 60
-        while not any(e.get("method") == "Page.loadEventFired" for e in self.events):
-            assert time.monotonic() < deadline, f"{url} did not load"
-            self.events.append(json.loads(self.socket.recv()))
+        self.errors.clear()
+        self.page.goto(url, wait_until="load")
 
     def evaluate(self, script: str) -> object:
-        reply = self.call("Runtime.evaluate", expression=script, awaitPromise=True, returnByValue=True)
-        if "exceptionDetails" in reply:
-            raise RuntimeError(json.dumps(reply["exceptionDetails"])[:2000])
-        return json.loads(reply["result"]["value"])
+        return json.loads(self.page.evaluate(script))
 
     def console_errors(self) -> list[str]:
-        errors = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                errors.append(json.dumps(params["exceptionDetails"])[:500])
-            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                errors.append(json.dumps(params.get("args"))[:500])
-            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                errors.append(f"{params['entry'].get('text')} {params['entry'].get('url', '')}")
-        return errors
+        return list(self.errors)
 
     def close(self) -> None:
-        if getattr(self, "socket", None) is not None:
-            self.socket.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
+        self.chromium.close()
+        self.playwright.stop()
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +229,7 @@ def browser() -> Iterator[Browser]:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed (scripts/setup.sh installs it)")
         pytest.skip("chromium is not installed (scripts/setup.sh installs it)")
-    chromium = Browser()
+    chromium = Browser(CHROMIUM)
     try:
         yield chromium
     finally:

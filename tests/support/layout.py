@@ -200,14 +200,16 @@ def _hex(colour: object) -> str:
 
 
 def text_contrasts(
-    mobjects: list[Mobject], background: str = palette.BACKGROUND
+    mobjects: list[Mobject], background: str | None = None, theme: palette.Theme = palette.DARK
 ) -> list[tuple[Text, float, str]]:
     """Each visible text's contrast with what is drawn behind its centre: (text, ratio, description).
 
     Fills behind the text (those containing its centre, at its z-index or
     below) are laid over the background in drawing order; the text's own
-    opacity is applied over the result.
+    opacity is applied over the result. Colours are as ``theme`` shows them
+    (:meth:`palette.Theme.translate`), over its background unless ``background`` is given.
     """
+    background = theme.background if background is None else background
     texts = visible_texts(mobjects)
     # Each fill's box once per picture, not once per text in front of it.
     fills = [(z_index, fill, Box.of(fill)) for z_index, _, fill in _fills(mobjects, texts)]
@@ -217,9 +219,10 @@ def text_contrasts(
         behind = background
         for z_index, fill, box in fills:
             if z_index <= text.z_index and box.left <= x <= box.right and box.bottom <= y <= box.top:
-                behind = over(_hex(fill.get_fill_color()), float(fill.get_fill_opacity()), behind)
+                shown = theme.translate(_hex(fill.get_fill_color()))
+                behind = over(shown, float(fill.get_fill_opacity()), behind)
         opacity = max(leaf.get_fill_opacity() for leaf in text.family_members_with_points())
-        seen = over(_hex(text.get_fill_color()), float(opacity), behind)
+        seen = over(theme.translate(_hex(text.get_fill_color())), float(opacity), behind)
         results.append((text, contrast_ratio(seen, behind), f"{text.text!r} ({seen} on {behind})"))
     return results
 

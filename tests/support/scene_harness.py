@@ -11,6 +11,7 @@ from manim import tempconfig
 
 from production.runner import manim_config
 from scenes import topic_class
+from scenes.kit import palette
 from scenes.kit.stage import TopicScene
 from support.layout import (
     caption_overlaps,
@@ -46,8 +47,15 @@ def _install_shape_store() -> None:
     importlib.import_module("production.shape_store").install_shape_store()
 
 
-def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, ScreenLog]:
-    """Run the scene's construct with Manim's dry_run; check the screen after every play."""
+def build_dry(
+    topic: str, trace: object, media_dir: Path, *, theme: str = "dark", aspect: str = "16:9"
+) -> tuple[TopicScene, ScreenLog]:
+    """Run the scene's construct with Manim's dry_run; check the screen after every play.
+
+    ``theme`` is the look it is shown in (contrast is measured in its colours),
+    ``aspect`` the frame's shape (``16:9``, ``4:3``, ``9:16``).
+    """
+    shown = palette.THEMES[theme]
     _install_shape_store()
     log = ScreenLog()
     cls = topic_class(topic)
@@ -75,13 +83,13 @@ def build_dry(topic: str, trace: object, media_dir: Path) -> tuple[TopicScene, S
             log.off_frame += [f"{where}: {p}" for p in off_frame(self.mobjects)]
             log.overlaps += [f"{where}: {p}" for p in overlaps(self.mobjects)]
             log.caption_overlaps += [f"{where}: {p}" for p in caption_overlaps(self.mobjects, self._caption)]
-            contrasts = text_contrasts(self.mobjects)  # once per picture, for both measures
+            contrasts = text_contrasts(self.mobjects, theme=shown)  # once per picture, for both measures
             log.low_contrast += [f"{where}: {p}" for p in low_contrast(self.mobjects, contrasts=contrasts)]
             log.screen.look(self.mobjects, contrasts)
 
-    settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False)
+    settings = manim_config(media_dir, quality="low", output_format="mp4", progress=False, aspect=aspect)
     settings["dry_run"] = True
     with tempconfig(settings):
-        scene = Checked(trace)
+        scene = Checked(trace, theme=theme)
         scene.render()
     return scene, log

@@ -118,9 +118,9 @@ def measure_scene(scene: TopicScene, screen: ScreenMeasures) -> TeachingMeasures
     return TeachingMeasures(tuple(scene.timeline), screen)
 
 
-def palette_distances() -> dict[str, tuple[float, str, str]]:
-    """For each vision, the closest two of the roles and the text colour: (ΔE, name, name)."""
-    colours = {**palette.ROLE_COLOURS, "TEXT": palette.TEXT}
+def palette_distances(theme: palette.Theme = palette.DARK) -> dict[str, tuple[float, str, str]]:
+    """For each vision, the closest two of the theme's roles and its text colour: (ΔE, name, name)."""
+    colours = {**theme.roles, "TEXT": theme.text}
     return {vision: min_distance(colours, vision) for vision in VISIONS}
 
 
