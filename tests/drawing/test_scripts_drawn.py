@@ -44,7 +44,7 @@ def test_the_lesson_holds_the_six_words():
 
 
 def test_every_word_is_drawn_with_the_glyphs_pango_lays_out_for_it(softmax_scene, tmp_path):
-    scene, log = softmax_scene
+    scene, _ = softmax_scene
     labels = _labels(scene)
     assert sorted(labels) == list(range(len(WORDS)))
     with tempconfig(manim_config(tmp_path, quality="low", output_format="mp4", progress=False)):
@@ -52,7 +52,7 @@ def test_every_word_is_drawn_with_the_glyphs_pango_lays_out_for_it(softmax_scene
             drawn = labels[index]
             assert drawn.text == word
             reference = MarkupText(word, font=NUMBER_FONT, font_size=LABEL_SIZE)
-            glyphs = [m for m in drawn.family_members_with_points()]
+            glyphs = drawn.family_members_with_points()
             assert len(glyphs) == len(reference.family_members_with_points()) >= 1, word
             # As wide as Pango makes the word (the label may have been scaled with its matrix).
             scale = drawn.height / reference.height
@@ -88,7 +88,7 @@ def test_a_word_the_voice_cannot_read_is_said_by_its_place_and_shown_as_written(
     named = 0
     for step in scene.narration:
         for sentence in step.sentences:
-            for index, word in enumerate(WORDS):
+            for word in WORDS:
                 if f"\u201c{word}\u201d" in sentence.display:
                     assert word not in sentence.speech
                     named += 1
