@@ -40,7 +40,14 @@ from attention_math.lesson import Lesson
 from production.batch import Plan, job_limit, load_lessons, plan_renders, run_plan
 from production.progress import Progress, summary_table
 from production.request import Outcome, RenderRequest
-from production.settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES, quality_help
+from production.settings import (
+    DEFAULT_FORMAT,
+    DEFAULT_QUALITY,
+    FORMATS,
+    QUALITIES,
+    output_folder,
+    quality_help,
+)
 from scenes import DEFAULT_TOPIC, TOPICS, drawn_words
 
 __all__ = ["check", "cli", "main"]
@@ -144,9 +151,13 @@ def _list() -> None:
     type=click.Choice(FORMATS),
     default=DEFAULT_FORMAT,
     show_default=True,
-    help="Video container; png writes only the last frame.",
+    help="Video container; png writes only the last frame (as --preview does).",
 )
-@click.option("--preview", is_flag=True, help="Render only the last frame as a PNG (fast).")
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Render only the last frame as a PNG (fast), into MEDIA_DIR/<example>/preview/.",
+)
 @click.option(
     "--narration",
     type=click.Choice(["on", "off"]),
@@ -386,7 +397,7 @@ def _write_pages(
             if o.request.example == name and not o.succeeded
         }
         path = write_page(
-            media_dir / name,
+            output_folder(media_dir, name, still=output_format == "png"),
             topics,
             title=f"Self-attention, step by step: {name}",
             description=lesson.description.strip(),
@@ -395,7 +406,9 @@ def _write_pages(
         )
         click.echo(f"page:     {path}")
     if len(lessons) > 1:
-        index = write_examples_index(media_dir, {name: EXAMPLES.get(name, "") for name in lessons})
+        index = write_examples_index(
+            media_dir, {name: EXAMPLES.get(name, "") for name in lessons}, still=output_format == "png"
+        )
         click.echo(f"index:    {index}")
 
 

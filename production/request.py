@@ -18,7 +18,7 @@ from attention_math import Lesson, load_example, load_lesson
 from scenes import TOPICS
 
 from .runner import RenderResult
-from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES
+from .settings import DEFAULT_FORMAT, DEFAULT_QUALITY, FORMATS, QUALITIES, output_folder
 
 __all__ = ["Outcome", "RenderRequest", "Status", "WorkerReply"]
 
@@ -72,8 +72,8 @@ class RenderRequest:
 
     @property
     def out_dir(self) -> Path:
-        """Where the topic's files go."""
-        return self.media_dir / self.example
+        """Where the topic's files go: a still (preview, PNG) in its own folder, beside no video's files."""
+        return output_folder(self.media_dir, self.example, still=not self.cacheable)
 
     @property
     def narrated(self) -> bool:

@@ -51,7 +51,7 @@ def test_tokens_in_six_scripts_render(tmp_path):
         "--lesson", str(lesson), "--scene", "softmax", "--preview", "--media-dir", str(tmp_path / "m")
     )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "m" / "words" / "softmax.png").stat().st_size > 0
+    assert (tmp_path / "m" / "words" / "preview" / "softmax.png").stat().st_size > 0
     assert run("check", str(lesson)).exit_code == 0
 
 
