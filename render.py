@@ -55,6 +55,7 @@ from production.settings import (
     FORMATS,
     QUALITIES,
     THEMES,
+    output_folder,
     quality_help,
 )
 from scenes import DEFAULT_TOPIC, TOPICS
@@ -138,9 +139,13 @@ def _list() -> None:
     type=click.Choice(FORMATS),
     default=DEFAULT_FORMAT,
     show_default=True,
-    help="Video container; png writes only the last frame.",
+    help="Video container; png writes only the last frame (as --preview does).",
 )
-@click.option("--preview", is_flag=True, help="Render only the last frame as a PNG (fast).")
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Render only the last frame as a PNG (fast), into MEDIA_DIR/<example>/preview/.",
+)
 @click.option(
     "--theme",
     type=click.Choice(THEMES),
@@ -407,7 +412,7 @@ def _write_pages(
             if o.request.example == name and not o.succeeded
         }
         path = write_page(
-            media_dir / name,
+            output_folder(media_dir, name, still=output_format == "png"),
             topics,
             title=f"Self-attention, step by step: {name}",
             description=lesson.description.strip(),
@@ -416,7 +421,9 @@ def _write_pages(
         )
         click.echo(f"page:     {path}")
     if len(lessons) > 1:
-        index = write_examples_index(media_dir, {name: EXAMPLES.get(name, "") for name in lessons})
+        index = write_examples_index(
+            media_dir, {name: EXAMPLES.get(name, "") for name in lessons}, still=output_format == "png"
+        )
         click.echo(f"index:    {index}")
 
 

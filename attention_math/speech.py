@@ -12,10 +12,11 @@ as people read decimals ("zero point four seven"); the minus sign is "minus",
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .formatting import INFINITY, MINUS
 
-__all__ = ["spoken_number", "spoken_token"]
+__all__ = ["sayable", "spoken_number", "spoken_token"]
 
 _NUMBER = re.compile(
     r"^(?P<sign>[" + MINUS + r"-]?)(?P<whole>\d+|" + INFINITY + r")(?:\.(?P<frac>\d+))?(?P<pct>%?)$"
@@ -89,3 +90,19 @@ def spoken_token(label: str) -> str:
         return _PUNCTUATION[bare]
     # Digits in a token ("token 3") are said as a number ("token three").
     return _DIGITS_IN_WORD.sub(lambda match: spoken_number(match.group()), bare)
+
+
+def sayable(word: str) -> bool:
+    """Whether the English voice can say ``word``: Latin letters, digits, punctuation, primes.
+
+    A word in another script (Hebrew, Hindi, Chinese...) or an emoji would come
+    out as noise from an English voice, so the narration names it by its
+    place instead ("token three"), while the captions show it as written.
+    """
+    for ch in word:
+        if ch.isspace() or ch == "\u2032" or (ch.isascii() and not ch.isalpha()):
+            continue
+        if ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN "):
+            continue
+        return False
+    return True

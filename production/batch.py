@@ -406,6 +406,8 @@ def _skip_here(request: RenderRequest, lessons: Mapping[str, Lesson] | None) -> 
     cached = cached_result(request, render_key(request, lessons[request.example]))
     if cached is None:
         return None
+    # A topic skipped here starts no worker to clear what a killed render of it left.
+    _remove_orphaned_work(request)
     return Outcome(request, "skipped", time.perf_counter() - started, cached.video, result=cached)
 
 

@@ -14,9 +14,16 @@ The key (:func:`render_key`) covers what shapes the output and nothing else:
   (:data:`LIBRARIES`).
 
 A :class:`RenderRecord` of the last render, in
-``MEDIA/.cache/<example>/<topic>.<format>.json`` (written atomically), holds
-its key and pins each output file's size and modification time, so a file
-replaced by anything else (a preview, another format, a hand edit) is noticed.
+``MEDIA/.cache/<example>/<topic>.<format>.json``, is the render's manifest of
+files: written last (atomically, flushed to disk) once every file is in place,
+it holds the key and each output file's size and SHA-256, and it is the only
+thing a reader trusts. A render interrupted while its files were moved into
+place (a new manifest beside an old video) writes no record, and its files no
+longer match the old one: the next run renders the topic again. Content, not
+modification times, is compared: a file that another render rewrote with the
+same bytes (the poster, captions and transcript an MP4 and a WebM of one
+lesson share) still matches, so alternating formats renders nothing again,
+and a file changed by anything else (a hand edit, a copy over it) is noticed.
 A render holds the topic's lock (``flock`` on ``<topic>.lock`` beside the
 record, :func:`topic_lock`) from the cache check to the record, so two renders
 of one topic never interleave their files and the second finds the first's record.
@@ -27,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -65,7 +73,7 @@ __all__ = [
 ]
 
 CACHE_DIR = ".cache"
-RECORD_SCHEMA = 1
+RECORD_SCHEMA = 2
 #: Packages whose every ``.py`` file shapes what a video shows.
 CODE_PACKAGES = ("scenes", "attention_math")
 #: The modules of ``production/`` that shape the files a render writes.
@@ -170,7 +178,7 @@ class RenderRecord:
     """The last render of a topic: its key, its files and how long it took.
 
     ``files`` maps each file (relative to the output folder, the clips of the
-    sections folder one by one) to its size and modification time in ns.
+    sections folder one by one) to its size and SHA-256 (hex).
     """
 
     key: str
@@ -181,15 +189,14 @@ class RenderRecord:
     code_version: str
     render_seconds: float
     result: RenderResult
-    files: dict[str, tuple[int, int]]
+    files: dict[str, tuple[int, str]]
 
     @classmethod
     def of(cls, request: RenderRequest, key: str, result: RenderResult, seconds: float) -> RenderRecord:
         """The record of ``result``, just rendered for ``request`` with key ``key``."""
         files = {}
         for path in result.files:
-            stat = path.stat()
-            files[path.relative_to(request.out_dir).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+            files[path.relative_to(request.out_dir).as_posix()] = _stamp(path)
         return cls(
             key=key,
             topic=request.topic,
@@ -249,8 +256,8 @@ class RenderRecord:
             raise ValueError("a record names its poster and manifest")
         files = {}
         for name, stamp in data["files"].items():
-            size, mtime_ns = stamp
-            files[_text(name)] = (_whole(size), _whole(mtime_ns))
+            size, digest = stamp
+            files[_text(name)] = (_whole(size), _text(digest))
         return cls(
             key=_text(data["key"]),
             topic=_text(data["topic"]),
@@ -272,6 +279,13 @@ class RenderRecord:
             ),
             files=files,
         )
+
+
+def _stamp(path: Path) -> tuple[int, str]:
+    """A file's size and SHA-256: what its record pins."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        return size, hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def _text(value: object) -> str:
@@ -328,10 +342,10 @@ def cached_result(request: RenderRequest, key: str) -> RenderResult | None:
         return None
     for name, stamp in record.files.items():
         try:
-            stat = (request.out_dir / name).stat()
+            path = request.out_dir / name
+            if path.stat().st_size != stamp[0] or _stamp(path) != stamp:  # a new size needs no hash
+                return None
         except OSError:
-            return None
-        if (stat.st_size, stat.st_mtime_ns) != stamp:
             return None
     # A file added to the sections folder since is not in the record: recount.
     found = sorted(path.relative_to(request.out_dir).as_posix() for path in record.result.files)

@@ -44,6 +44,7 @@ __all__ = [
     "collect_sections",
     "mp4_boxes",
     "palette_gif",
+    "sections_name",
     "step_cues",
     "vtt_text",
     "web_video",
@@ -342,6 +343,16 @@ def _vtt_escape(text: str) -> str:
 # ------------------------------------------------------------------------ sections
 
 _STEP_NAME = re.compile(r"^(\d+)-")
+
+
+def sections_name(topic: str, output_format: str) -> str:
+    """The folder of a video's per-step clips: ``T.sections`` (MP4 clips), ``T.webm.sections`` (WebM).
+
+    A GIF's clips are MP4 (a GIF cannot carry a step's sound or be seeked), so
+    they share the MP4's folder; a WebM's have their own, so an MP4 and a WebM
+    of one topic keep both sets.
+    """
+    return f"{topic}.sections" if output_format in ("mp4", "gif") else f"{topic}.{output_format}.sections"
 
 
 def collect_sections(

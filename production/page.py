@@ -34,10 +34,14 @@ from scenes import TOPICS
 from scenes.kit import palette
 
 from .files import write_text_atomically
+from .output import sections_name
+from .settings import STILLS_FOLDER
 
-__all__ = ["PAGE_NAME", "TopicSection", "number_tables", "write_examples_index", "write_page"]
+__all__ = ["PAGE_NAME", "STILLS_INDEX", "TopicSection", "number_tables", "write_examples_index", "write_page"]
 
 PAGE_NAME = "index.html"
+#: The index of the previews' pages, beside the videos' ``index.html`` in the media folder.
+STILLS_INDEX = "previews.html"
 
 # Trace names whose rows (and, for the attention matrices, columns) are the lesson's tokens.
 _TOKEN_ROWS = {
@@ -295,7 +299,8 @@ def _topic_section(
         captions = "data:text/vtt;charset=utf-8," + urllib.parse.quote(vtt.read_text(encoding="utf-8"))
 
     clips: dict[int, dict[str, Any]] = {}
-    index_path = out_dir / f"{topic}.sections" / "index.json"
+    sections = sections_name(topic, output_format)
+    index_path = out_dir / sections / "index.json"
     if index_path.exists():
         for entry in json.loads(index_path.read_text(encoding="utf-8")):
             if entry.get("step"):
@@ -305,7 +310,7 @@ def _topic_section(
         clip = clips.get(step)
         if clip and plays:
             start = float(clip["start"])
-            href = f"{topic}.sections/{clip['video']}"
+            href = f"{sections}/{clip['video']}"
             steps.append(_Step(caption, href, f"{start:.3f}", _clock(start)))
         else:
             steps.append(_Step(caption))
@@ -322,7 +327,7 @@ def _topic_section(
         if any(sentence.get("start") is not None for sentence in entry["sentences"])
     ]
     if index_path.exists():
-        files.append(_Link(f"{topic}.sections/index.json", "per-step clips"))
+        files.append(_Link(f"{sections}/index.json", "per-step clips"))
     return TopicSection(
         topic,
         number,
@@ -367,12 +372,16 @@ def write_page(
     return write_text_atomically(out_dir / PAGE_NAME, document)
 
 
-def write_examples_index(media_dir: Path, examples: Mapping[str, str]) -> Path:
-    """Write ``media_dir/index.html`` linking each example's page (name -> description)."""
+def write_examples_index(media_dir: Path, examples: Mapping[str, str], *, still: bool = False) -> Path:
+    """Write ``media_dir/index.html`` linking each example's page (name -> description).
+
+    With ``still``, the index of the previews' pages (in each example's
+    ``preview/`` folder) is ``media_dir/previews.html``, beside the videos' index.
+    """
     document = _render(
         "examples.html",
-        title="Self-attention lessons",
+        title="Self-attention lessons (previews)" if still else "Self-attention lessons",
         examples=list(examples.items()),
-        page_name=PAGE_NAME,
+        page_name=f"{STILLS_FOLDER}/{PAGE_NAME}" if still else PAGE_NAME,
     )
-    return write_text_atomically(Path(media_dir) / PAGE_NAME, document)
+    return write_text_atomically(Path(media_dir) / (STILLS_INDEX if still else PAGE_NAME), document)

@@ -29,6 +29,7 @@ from .settings import (
     FORMATS,
     QUALITIES,
     THEMES,
+    output_folder,
 )
 
 __all__ = ["Outcome", "RenderRequest", "Status", "WorkerReply"]
@@ -98,8 +99,8 @@ class RenderRequest:
 
     @property
     def out_dir(self) -> Path:
-        """Where the topic's files go."""
-        return self.media_dir / self.example
+        """Where the topic's files go: a still (preview, PNG) in its own folder, beside no video's files."""
+        return output_folder(self.media_dir, self.example, still=not self.cacheable)
 
     @property
     def narrated(self) -> bool:

@@ -8,7 +8,8 @@ Output for topic T of example E goes to ``<media>/<E>/``:
 * ``T.png``: poster, the scene's last frame (the topic's result).
 * ``T.numbers.json``: every number the scene draws, by trace path, and its steps.
 * ``T.srt`` and ``T.vtt``: the step captions, each lasting its step.
-* ``T.sections/``: one clip per step and ``index.json`` (paths relative to it).
+* ``T.sections/`` (``T.webm.sections/`` for a WebM): one clip per step and
+  ``index.json`` (paths relative to it).
 
 Files are written in a private work folder and moved into place
 (:func:`production.files.publish`) only when all of them are complete. The
@@ -47,6 +48,7 @@ from .settings import (
     FORMATS,
     QUALITIES,
     frame_settings,
+    output_folder,
 )
 from .shape_store import install_shape_store
 
@@ -142,7 +144,7 @@ def render_topic(
     gif_width: int = DEFAULT_GIF_WIDTH,
     gif_fps: int = DEFAULT_GIF_FPS,
 ) -> RenderResult:
-    """Render ``topic`` of ``trace`` and move its files into ``media_dir/example``.
+    """Render ``topic`` of ``trace`` and move its files into ``media_dir/example`` (stills: ``preview/``).
 
     ``preview`` (or ``output_format="png"``) renders only the last frame (the
     poster) and the manifest, skipping animation. With ``voice``, an MP4 or
@@ -164,7 +166,7 @@ def render_topic(
     preview = preview or output_format == "png"
     if preview or output_format not in ("mp4", "webm"):
         voice = None
-    out_dir = Path(media_dir) / example
+    out_dir = output_folder(Path(media_dir), example, still=preview)
     out_dir.mkdir(parents=True, exist_ok=True)
     alias: Path | None = None
     # Ctrl-C or SIGTERM between making the work folder and the `try` below would leave it
@@ -239,7 +241,9 @@ def render_topic(
                 output.write_vtt(cues, done / f"{topic}.vtt")
             if sections_src is not None and sections_src.exists():
                 steps = list(scene.steps)
-                output.collect_sections(sections_src, done / f"{topic}.sections", steps, frame_rate, sound)
+                output.collect_sections(
+                    sections_src, done / output.sections_name(topic, output_format), steps, frame_rate, sound
+                )
 
         # The video last: a new video is never seen beside its previous captions or clips.
         video_name = f"{topic}.{output_format}"
@@ -256,7 +260,7 @@ def render_topic(
             duration=duration,
             subtitles=published.get(f"{topic}.srt"),
             captions=published.get(f"{topic}.vtt"),
-            sections=published.get(f"{topic}.sections"),
+            sections=published.get(output.sections_name(topic, output_format)),
             transcript=published.get(f"{topic}.transcript.md"),
         )
     finally:

@@ -11,6 +11,7 @@ as many pixels high in every shape (:func:`frame_settings`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 __all__ = [
     "ASPECTS",
@@ -22,11 +23,13 @@ __all__ = [
     "DEFAULT_THEME",
     "FORMATS",
     "QUALITIES",
+    "STILLS_FOLDER",
     "THEMES",
     "VIDEO_FORMATS",
     "Aspect",
     "Quality",
     "frame_settings",
+    "output_folder",
     "quality_help",
 ]
 
@@ -61,6 +64,16 @@ DEFAULT_QUALITY = "medium"
 FORMATS = ("mp4", "webm", "gif", "png")
 VIDEO_FORMATS = ("mp4", "webm", "gif")
 DEFAULT_FORMAT = "mp4"
+
+#: Stills (``--preview``, ``--format png``) go in this folder inside the lesson's, so a
+#: preview never replaces a video's poster, numbers manifest or lesson page.
+STILLS_FOLDER = "preview"
+
+
+def output_folder(media_dir: Path, example: str, *, still: bool = False) -> Path:
+    """Where a render of ``example`` writes: ``MEDIA/<example>/``, stills in ``MEDIA/<example>/preview/``."""
+    folder = media_dir / example
+    return folder / STILLS_FOLDER if still else folder
 
 
 def quality_help() -> str:

@@ -10,9 +10,10 @@ Where: ``$ATTENTION_VIDEO_CACHE`` names the folder (``off``, ``0``, ``false``
 or ``no`` turn the store off); by default ``$XDG_CACHE_HOME/attention-video``
 (``~/.cache/attention-video``). Entries go in a subfolder per version of
 everything that shapes an outline (Manim, Pango's binding, the SVG parser,
-Typst, NumPy), ``mobjects-v<SCHEMA>-<tag>/``, so stale entries are never read;
-each is ``<key>.npz`` (the kit's keys are SHA-256 hex digests; any other key
-is hashed to one), written atomically (:mod:`production.files`), so parallel
+Typst, NumPy, and the kit's own code, ``scenes/kit/*.py``),
+``mobjects-v<SCHEMA>-<tag>/``, so stale entries are never read; each is
+``<key>.npz`` (the kit's keys are SHA-256 hex digests; any other key is hashed
+to one), written atomically (:mod:`production.files`), so parallel
 renders never read half a file.
 
 Safe to read: an entry holds plain data and numeric arrays
@@ -70,6 +71,11 @@ def _versions_tag() -> str:
             versions.append(f"{package}-{metadata.version(package)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{package}-none")
+    # The kit's code that builds the shapes (how a word is handed to Pango, for one):
+    # a change there must not read shapes the old code built.
+    kit = Path(__file__).resolve().parent.parent / "scenes" / "kit"
+    builders = b"".join(path.read_bytes() for path in sorted(kit.glob("*.py")))
+    versions.append(hashlib.sha256(builders).hexdigest())
     return hashlib.sha256(" ".join(versions).encode()).hexdigest()[:12]
 
 

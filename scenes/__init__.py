@@ -15,7 +15,6 @@ processes or signals.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -194,12 +193,6 @@ def drawable_problem(lesson: Lesson) -> str | None:
     if lesson.vocabulary is not None and len(lesson.vocabulary.words) > MAX_VOCABULARY:
         count = len(lesson.vocabulary.words)
         return f"vocabulary.words: {count} words is more than the {MAX_VOCABULARY} a frame can show legibly"
-    for key, word in words:
-        if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in word):
-            return (
-                f"{key}: {word!r} is written right to left, which the scenes do not draw yet "
-                "(Manim's text lays it out empty); `render.py check` reads it"
-            )
     return None
 
 

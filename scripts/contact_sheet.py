@@ -4,7 +4,7 @@ Usage::
 
     python scripts/contact_sheet.py media/default/multihead.mp4 [-o sheet.png] [--columns 3]
 
-Reads the video and its ``T.sections/index.json`` (written by every video
+Reads the video and its ``T.sections/index.json`` (``T.webm.sections/`` for a WebM; written by every video
 render) and tiles, in order, frame 0 and the frame just before each step ends,
 each under its step's caption, into one PNG (default: ``T.sheet.png`` beside
 the video). This is how a person looks at what a step leaves on screen.
@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 from PIL import Image, ImageDraw, ImageFont
+
+from production.output import sections_name
 
 
 def _frames_at(video: Path, times: list[float]) -> list[Image.Image]:
@@ -49,7 +51,8 @@ def _frames_at(video: Path, times: list[float]) -> list[Image.Image]:
 @click.option("--width", default=640, show_default=True, help="Width of each frame in the sheet (pixels).")
 def main(video: Path, output: Path | None, columns: int, width: int) -> None:
     topic = video.stem
-    index = json.loads((video.parent / f"{topic}.sections" / "index.json").read_text(encoding="utf-8"))
+    sections = video.parent / sections_name(topic, video.suffix.lstrip("."))
+    index = json.loads((sections / "index.json").read_text(encoding="utf-8"))
     times = [0.0] + [max(float(entry["end"]) - 0.05, 0.0) for entry in index]
     captions = ["frame 0"] + [f"{entry.get('step') or '-'}: {entry.get('caption', '')}" for entry in index]
     frames = _frames_at(video, times)

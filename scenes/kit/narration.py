@@ -25,12 +25,13 @@ and nothing is timed), so a step lasts as long as its narration.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from attention_math.facts import Fact
 from attention_math.formatting import fmt_percent
-from attention_math.speech import spoken_number, spoken_token
+from attention_math.speech import sayable, spoken_number, spoken_token
 
 from .widgets import NumberFactory
 
@@ -132,6 +133,17 @@ def speech_seconds(text: str) -> float | None:
 _NO_SPACE_BEFORE = set(",.;:!?)")
 
 
+_VOCABULARY_ENTRY = re.compile(r"vocab\[(\d+)\]")
+
+
+def _word_by_place(path: str) -> str:
+    """A traced word the voice cannot read, named by where it is: "word three of the vocabulary"."""
+    entry = _VOCABULARY_ENTRY.fullmatch(path)
+    if entry is not None:
+        return f"word {spoken_number(str(int(entry[1]) + 1))} of the vocabulary"
+    return "the predicted word" if path == "predicted_word" else "this word"
+
+
 def _join(pieces: Sequence[str]) -> str:
     text = ""
     for piece in pieces:
@@ -174,11 +186,13 @@ class Narrator:
             elif isinstance(part, Tok):
                 label = self.numbers.text(f"token_labels[{part.index}]")
                 display.append(f"\u201c{label}\u201d")
-                speech.append(spoken_token(label))
+                # A word the English voice cannot read is named by its place in the lesson.
+                place = f"token {spoken_number(str(part.index + 1))}"
+                speech.append(spoken_token(label) if sayable(label) else place)
             else:
                 word = self.numbers.text(part.path)
                 display.append(f"\u201c{word}\u201d")
-                speech.append(spoken_token(word))
+                speech.append(spoken_token(word) if sayable(word) else _word_by_place(part.path))
         return Sentence(_join(display), _join(speech), tuple(spoken), tuple(facts))
 
 

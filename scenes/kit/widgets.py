@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import textwrap
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, Self, TypeVar, cast
@@ -85,6 +86,8 @@ __all__ = [
 
 NUMBER_FONT = "DejaVu Sans Mono"
 LABEL_FONT = "DejaVu Sans"
+#: Invisible and of no width: put first, it makes a right-to-left word's paragraph left to right.
+LEFT_TO_RIGHT_MARK = "\u200e"
 #: The lesson's words (tokens, vocabulary) are drawn in the number font, whose
 #: capital I has serifs: in DejaVu Sans the token "I" is a bare bar.
 TOKEN_FONT = NUMBER_FONT
@@ -197,10 +200,29 @@ def _text_copy(cls: type[_T], content: str, *, font: str, font_size: float, colo
     key = (f"{cls.__module__}.{cls.__qualname__}", content, font, float(font_size), str(colour))
     prototype = _prototype(
         key,
-        lambda: cls(content, font=font, font_size=font_size, color=colour),
+        lambda: _laid_out(cls, content, font=font, font_size=font_size, color=colour),
         lambda mob: type(mob) is cls and getattr(mob, "text", None) == content,
     )
     return prototype.copy()
+
+
+def _laid_out(cls: type[_T], content: str, **kwargs: Any) -> _T:
+    """``cls(content, **kwargs)``, drawn right when ``content`` is written right to left.
+
+    Pango lays out a paragraph that starts right to left (Hebrew, Arabic)
+    against the right edge of its canvas, which Manim 0.22's ``Text`` puts at
+    its origin: the glyphs fall outside the picture and nothing is drawn. A
+    left-to-right mark (U+200E, invisible, no width) first makes the
+    paragraph left to right; the word itself is still shaped and ordered
+    right to left by Pango. ``text`` stays the word as given.
+    """
+    if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in content):
+        return cls(content, **kwargs)
+    mob = cls(LEFT_TO_RIGHT_MARK + content, **kwargs)
+    if isinstance(mob, Text):
+        mob.original_text = content
+        mob.text = content.replace(" ", "").replace("\n", "")  # as Text keeps it: no spaces
+    return mob
 
 
 # -- numbers from the trace ------------------------------------------------------------

@@ -314,7 +314,9 @@ def test_scores_a_naive_softmax_overflows_on_render_with_finite_numbers(tmp_path
         "--scene", "softmax", "--lesson", str(ACCEPTED / "large-scores.toml"), "--preview", media=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    manifest = json.loads((tmp_path / "large-scores" / "softmax.numbers.json").read_text(encoding="utf-8"))
+    manifest = json.loads(
+        (tmp_path / "large-scores" / "preview" / "softmax.numbers.json").read_text(encoding="utf-8")
+    )
     trace = compute(load_lesson(ACCEPTED / "large-scores.toml"))
     values = [entry["value"] for entry in manifest["numbers"].values() if not isinstance(entry["value"], str)]
     assert values and all(np.isfinite(values))

@@ -783,7 +783,7 @@ def test_a_full_disk_or_read_only_folder_is_one_line_and_keeps_the_previous_file
     media = tmp_path / "media"
     args = ["--scene", "softmax", "--example", "i-love-coding", "--preview", "--media-dir", str(media)]
     assert CliRunner().invoke(render.cli, args).exit_code == 0
-    poster = media / "i-love-coding" / "softmax.png"
+    poster = media / "i-love-coding" / "preview" / "softmax.png"  # a still: beside no video
     before = poster.read_bytes()
 
     def no_room(source, target):
@@ -793,7 +793,7 @@ def test_a_full_disk_or_read_only_folder_is_one_line_and_keeps_the_previous_file
     result = CliRunner().invoke(render.cli, [*args, "--force"])
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
-    assert lines[-1] == f"error: {media / 'i-love-coding'}: {cause}; the previous files were kept"
+    assert lines[-1] == f"error: {poster.parent}: {cause}; the previous files were kept"
     assert "Traceback" not in result.output
     assert poster.read_bytes() == before
     assert [p.name for p in poster.parent.iterdir() if p.name.startswith(".")] == []
@@ -890,3 +890,132 @@ def test_a_worker_stops_when_its_batch_is_killed_outright_and_publishes_nothing(
     assert not (out / "multihead.mp4").exists()
     assert list(out.glob(".multihead-*")) == []  # it cleaned up its work folder
     assert not (tmp_path / "reply.json").exists() or json.loads((tmp_path / "reply.json").read_text())
+
+
+def same_render(calls: list[str]):
+    """A stand-in for ``render_topic`` whose files are the same bytes each time, as a real render's are.
+
+    The video and its clips differ by format; the poster, manifest and captions
+    do not (an MP4 and a WebM of one lesson show and say the same).
+    """
+    from production.output import sections_name
+    from production.settings import output_folder
+
+    def render_topic(
+        topic,
+        trace,
+        *,
+        example,
+        media_dir,
+        quality,
+        output_format,
+        preview,
+        progress,
+        on_start,
+        voice=None,
+        **look,
+    ):
+        calls.append(f"{topic}.{output_format}")
+        out = output_folder(Path(media_dir), example, still=preview or output_format == "png")
+        out.mkdir(parents=True, exist_ok=True)
+        files = {}
+        video = (output_format, "png", "numbers.json", "srt", "vtt")
+        suffixes = ("png", "numbers.json") if preview else video
+        for suffix in suffixes:
+            files[suffix] = out / f"{topic}.{suffix}"
+            files[suffix].write_text(f"{topic} {suffix} {'still' if preview else 'video'}")
+        sections = None
+        if not preview:
+            sections = out / sections_name(topic, output_format)
+            sections.mkdir(exist_ok=True)
+            (sections / "index.json").write_text(f"[clips in {output_format}]")
+        return RenderResult(
+            topic,
+            files.get(output_format),
+            files["png"],
+            files["numbers.json"],
+            12.5,
+            files.get("srt"),
+            files.get("vtt"),
+            sections,
+        )
+
+    return render_topic
+
+
+def test_alternating_mp4_and_webm_renders_each_once(tmp_path, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(production.runner, "render_topic", same_render(calls))
+    trace = compute(load_example("default"))
+    for output_format in ("mp4", "webm", "mp4", "webm", "mp4"):
+        render_one(job(tmp_path, output_format=output_format), trace)
+    assert calls == ["softmax.mp4", "softmax.webm"]
+    out = tmp_path / "default"
+    assert (out / "softmax.sections" / "index.json").read_text() == "[clips in mp4]"
+    assert (out / "softmax.webm.sections" / "index.json").read_text() == "[clips in webm]"
+
+
+def test_a_file_changed_in_place_is_noticed_even_with_its_size_and_time_kept(tmp_path, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(production.runner, "render_topic", same_render(calls))
+    trace = compute(load_example("default"))
+    render_one(job(tmp_path), trace)
+    manifest = tmp_path / "default" / "softmax.numbers.json"
+    stat = manifest.stat()
+    text = manifest.read_text()
+    manifest.write_text(text.upper())  # same size
+    os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same time
+    assert render_one(job(tmp_path), trace).status == "ok"
+    assert calls == ["softmax.mp4", "softmax.mp4"]
+    assert manifest.read_text() == text
+
+
+def test_a_render_interrupted_while_its_files_move_into_place_is_rendered_again(tmp_path, monkeypatch):
+    """A new manifest beside an old video: the record (written last) no longer matches: not trusted."""
+    calls: list[str] = []
+    trace = compute(load_example("default"))
+    monkeypatch.setattr(production.runner, "render_topic", same_render(calls))
+    render_one(job(tmp_path), trace)
+    record_before = record_path(job(tmp_path)).read_bytes()
+
+    def half_published(topic, trace, **settings):
+        # A render of changed numbers that is interrupted after its manifest, before its video.
+        result = same_render(calls)(topic, trace, **settings)
+        result.manifest.write_text("new numbers")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(production.runner, "render_topic", half_published)
+    with pytest.raises(KeyboardInterrupt):
+        render_one(job(tmp_path, force=True), trace)
+    assert record_path(job(tmp_path)).read_bytes() == record_before  # no record of the half render
+    assert cached_result(job(tmp_path), render_key(job(tmp_path), trace.lesson)) is None
+    monkeypatch.setattr(production.runner, "render_topic", same_render(calls))
+    assert render_one(job(tmp_path), trace).status == "ok"  # rendered again, not skipped
+
+
+def test_a_preview_keeps_to_its_own_folder_and_leaves_the_video_current(tmp_path, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(production.runner, "render_topic", same_render(calls))
+    trace = compute(load_example("default"))
+    video = render_one(job(tmp_path), trace)
+    poster = (tmp_path / "default" / "softmax.png").read_bytes()
+    still = render_one(job(tmp_path, preview=True), trace)
+    assert still.result.poster == tmp_path / "default" / "preview" / "softmax.png"
+    assert (tmp_path / "default" / "softmax.png").read_bytes() == poster
+    assert job(tmp_path, preview=True).out_dir == tmp_path / "default" / "preview"
+    assert render_one(job(tmp_path), trace).status == "skipped"
+    assert video.status == "ok" and len(calls) == 2  # the video, the preview; then nothing
+
+
+def test_a_batch_that_skips_a_topic_still_clears_what_a_killed_render_of_it_left(tmp_path, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(production.runner, "render_topic", same_render(calls))
+    lessons = {"default": load_example("default")}
+    trace = compute(lessons["default"])
+    render_one(job(tmp_path), trace)
+    left = tmp_path / "default" / ".softmax-k1ll3d"  # a work folder of a render killed outright
+    left.mkdir()
+    (left / "frame.png").write_bytes(b"half")
+    outcomes = run_batch([job(tmp_path)], workers=1, lessons=lessons)
+    assert [o.status for o in outcomes] == ["skipped"]
+    assert not left.exists()

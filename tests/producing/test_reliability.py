@@ -344,7 +344,7 @@ def test_the_same_lesson_gives_the_same_numbers_and_pixels_every_time(tmp_path):
 
     manifests, posters = [], []
     for run in "abc":
-        out_dir = tmp_path / run / "large-scores"
+        out_dir = tmp_path / run / "large-scores" / "preview"
         manifests.append((out_dir / "softmax.numbers.json").read_bytes())
         with Image.open(out_dir / "softmax.png") as poster:
             posters.append(np.asarray(poster.convert("RGB")))
