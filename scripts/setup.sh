@@ -33,6 +33,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 echo "setup: installing the project and its test extras into .venv"
-.venv/bin/python -m pip install --quiet --upgrade pip
+# A setuptools new enough for the licence fields (PEP 639): the packaging test builds the wheel with it.
+.venv/bin/python -m pip install --quiet --upgrade pip "setuptools>=77"
 .venv/bin/python -m pip install --quiet -e ".[test]"
 echo "setup: done"

@@ -296,7 +296,7 @@ def test_all_topics_preview_page_lists_every_topic_in_pipeline_order(tmp_path, b
     result = render("--all", "--preview", "--page", "--jobs", "2", media=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(TOPICS)} topics in" in result.stdout
-    page = tmp_path / "default" / "index.html"
+    page = tmp_path / "default" / "preview" / "index.html"  # stills keep out of the videos' folder
     browser.open(page.as_uri())
     report = browser.evaluate(
         """(() => {
@@ -315,6 +315,9 @@ def test_all_topics_preview_page_lists_every_topic_in_pipeline_order(tmp_path, b
 
 
 def test_example_all_writes_a_page_per_example_and_an_index_of_them(tmp_path):
+    real = tmp_path / "default" / "index.html"  # a real render's page: previews must leave it alone
+    real.parent.mkdir()
+    real.write_text("the videos' page")
     result = render(
         "--example", "all", "--topics", "embeddings", "--preview", "--page", "--jobs", "2", media=tmp_path
     )
@@ -322,7 +325,9 @@ def test_example_all_writes_a_page_per_example_and_an_index_of_them(tmp_path):
     header = next(line for line in result.stdout.splitlines() if line.startswith("example"))
     assert header.split() == ["example", "topic", "seconds", "status", "output"]
     for name in EXAMPLES:
-        assert (tmp_path / name / "embeddings.png").is_file()
-        assert 'id="embeddings"' in (tmp_path / name / "index.html").read_text()
-    index = (tmp_path / "index.html").read_text()
-    assert all(f'href="{name}/index.html"' in index for name in EXAMPLES)
+        assert (tmp_path / name / "preview" / "embeddings.png").is_file()
+        assert not (tmp_path / name / "embeddings.png").exists()
+        assert 'id="embeddings"' in (tmp_path / name / "preview" / "index.html").read_text()
+    index = (tmp_path / "previews.html").read_text()
+    assert all(f'href="{name}/preview/index.html"' in index for name in EXAMPLES)
+    assert real.read_text() == "the videos' page" and not (tmp_path / "index.html").exists()
