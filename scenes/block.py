@@ -75,6 +75,8 @@ FEED_FORWARD = palette.SCORES
 WEIGHT = palette.WEIGHT_MATRIX
 
 DIAGRAM_SIZE = 20
+#: Height of the diagram in a narrow frame (9:16), where it sits above what the stages show.
+UPRIGHT_DIAGRAM = 4.0
 NAME_SIZE = 22
 STAGES = ("attention", "add & norm", "feed-forward", "add & norm")
 ATTENTION_STAGE, ADD_NORM_1, FFN_STAGE, ADD_NORM_2 = range(4)
@@ -170,11 +172,17 @@ class BlockScene(TopicScene):
         whole = self.content()
         self.diagram = BlockDiagram()
         # A fifth of a 16:9 frame's width; less of a narrower frame, whose matrices need the room.
-        diagram_width = 3.0 if self.frame_width >= 14.0 else 0.16 * self.frame_width
-        fit_in_frame(self.diagram, max_height=whole.height, max_width=diagram_width, max_growth=1.1)
-        self.diagram.move_to((-self.frame_width / 2 + 0.3 + self.diagram.width / 2, whole.centre[1], 0))
-        # What the stages show goes right of the diagram.
-        self.panel = Region(self.diagram.get_right()[0] + 0.5, whole.right, whole.bottom, whole.top)
+        if self.upright:
+            # A narrow frame: the diagram on top, what the stages show under it, the frame's width.
+            fit_in_frame(self.diagram, max_height=UPRIGHT_DIAGRAM, max_width=whole.width / 2, max_growth=1.1)
+            self.diagram.move_to((0, whole.top - self.diagram.height / 2, 0))
+            self.panel = whole.with_top(float(self.diagram.get_bottom()[1]) - 0.4)
+        else:
+            diagram_width = 3.0 if self.frame_width >= 14.0 else 0.16 * self.frame_width
+            fit_in_frame(self.diagram, max_height=whole.height, max_width=diagram_width, max_growth=1.1)
+            self.diagram.move_to((-self.frame_width / 2 + 0.3 + self.diagram.width / 2, whole.centre[1], 0))
+            # What the stages show goes right of the diagram.
+            self.panel = Region(self.diagram.get_right()[0] + 0.5, whole.right, whole.bottom, whole.top)
         self.shown: VMobject = VGroup()  # what the panel shows now, faded out by the next stage
 
         self.step(
@@ -910,10 +918,16 @@ class _Layer(VGroup):
         column = [self.weights, self.bias, self.pre, *([self.hidden] if self.hidden is not None else [])]
         match_columns(*column)
         VGroup(*column).arrange(DOWN, buff=0.3)
-        self.vector.next_to(self.weights.brackets, LEFT, buff=0.7)
-        self.vector.set_y(self.weights.brackets.get_center()[1])
         self.times = label("×", colour=palette.MUTED)
-        self.times.move_to((self.vector.brackets.get_right() + self.weights.brackets.get_left()) / 2)
+        if scene.upright:
+            # A narrow frame: the row over W, "×" between them, not the row left of W.
+            self.vector.next_to(self.weights.brackets, UP, buff=0.7)
+            self.vector.set_x(self.weights.brackets.get_center()[0])
+            self.times.move_to((self.vector.brackets.get_bottom() + self.weights.brackets.get_top()) / 2)
+        else:
+            self.vector.next_to(self.weights.brackets, LEFT, buff=0.7)
+            self.vector.set_y(self.weights.brackets.get_center()[1])
+            self.times.move_to((self.vector.brackets.get_right() + self.weights.brackets.get_left()) / 2)
         self.plus = label("+", colour=palette.MUTED).next_to(self.bias.brackets, LEFT, buff=0.2)
         self.equals = label("=", colour=palette.MUTED).next_to(self.pre.brackets, LEFT, buff=0.2)
         self.relu = label("ReLU", colour=palette.MUTED, font_size=NAME_SIZE)

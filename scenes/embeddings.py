@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     Animation,
     Brace,
@@ -32,6 +33,8 @@ __all__ = ["EmbeddingsScene"]
 
 # Room kept to the right of X for the row brace and its label.
 SIDE_ROOM = 3.6
+# The same in a narrow frame (9:16), where that label takes two lines.
+UPRIGHT_SIDE_ROOM = 2.2
 # Height of the band at the top where the sentence is shown first.
 SENTENCE_BAND = 1.2
 # A first row this short is read out in full; a longer one by its first and last numbers.
@@ -93,14 +96,21 @@ class EmbeddingsScene(TopicScene):
         # caption for the column brace; it may grow a little when the lesson is small.
         top = self.frame_height / 2 - SENTENCE_BAND
         bottom = self.caption_top + 1.05
+        # A narrow frame: the rows' words go on two lines, so X keeps more of the width.
+        side_room = UPRIGHT_SIDE_ROOM if self.upright else SIDE_ROOM
         fit_in_frame(
-            x_view, max_width=self.frame_width - SIDE_ROOM - 0.6, max_height=top - bottom, max_growth=1.5
+            x_view, max_width=self.frame_width - side_room - 0.6, max_height=top - bottom, max_growth=1.5
         )
         x_view.move_to((0, (top + bottom) / 2, 0))
 
         # The closing labels are made now so the whole picture can be centred.
         rows_brace = Brace(x_view.brackets, RIGHT, color=palette.MUTED, buff=0.15)
-        rows_word = label("one row per token", colour=palette.MUTED, font_size=22)
+        rows_word: VMobject = label("one row per token", colour=palette.MUTED, font_size=22)
+        if self.upright:
+            rows_word = VGroup(
+                label("one row", colour=palette.MUTED, font_size=22),
+                label("per token", colour=palette.MUTED, font_size=22),
+            ).arrange(DOWN, buff=0.1, aligned_edge=LEFT)
         rows_word.next_to(rows_brace, RIGHT, buff=0.15)
         cols_brace = Brace(x_view.brackets, DOWN, color=palette.MUTED, buff=0.12)
         cols_word = label("one column per dimension", colour=palette.MUTED, font_size=22)

@@ -87,7 +87,7 @@ class MaskingScene(TopicScene):
                 say=(decoder, self.say("The scores are computed as usual; the mask comes next.")),
             )
         # A multi-head lesson: the head drawn is named for as long as it is shown.
-        tag = self.head_tag(head.index).to_corner(UP + RIGHT, buff=0.35) if head.several else None
+        tag = self.corner_tag(self.head_tag(head.index), title) if head.several else None
         self.play(FadeIn(title), FadeIn(scores), *([FadeIn(tag)] if tag is not None else []), run_time=1.0)
         self.wait(0.6)
 
@@ -106,6 +106,7 @@ class MaskingScene(TopicScene):
             FadeIn(weights.brackets),
             FadeIn(weights.heading),
             FadeIn(weights.column_labels),
+            *([FadeIn(weights.row_labels)] if self.upright else []),
             run_time=0.9,
         )
         self.wait(0.8)
@@ -136,7 +137,8 @@ class MaskingScene(TopicScene):
             colour=palette.WEIGHTS,
             name=formula("A").set_color(palette.WEIGHTS),
             filled=False,
-            row_labels=False,  # the same rows as the scores beside it
+            # The same rows as the scores beside it; under them (a narrow frame), named again.
+            row_labels=self.upright,
         )
         arrow = VGroup(
             formula('op("softmax")'),
@@ -148,7 +150,16 @@ class MaskingScene(TopicScene):
         weights.shift(UP * (scores.brackets.get_center()[1] - weights.brackets.get_center()[1]))
         arrow.set_y(scores.brackets.get_center()[1])
         smallest = digit_height(scores) or DIGIT_FLOOR
-        if min(1.3, width / layout.width, room / layout.height) * smallest < DIGIT_FLOOR:
+        if self.upright:
+            # A narrow frame: the weights under the scores, the softmax arrow pointing down.
+            arrow = VGroup(
+                Arrow(UP, DOWN, color=palette.MUTED, buff=0, stroke_width=4).scale(0.4),
+                formula('op("softmax")'),
+            ).arrange(RIGHT, buff=0.2)
+            layout = VGroup(scores, arrow, weights).arrange(DOWN, buff=0.3)
+            weights.shift(RIGHT * (scores.brackets.get_center()[0] - weights.brackets.get_center()[0]))
+            arrow.shift(RIGHT * (scores.brackets.get_center()[0] - arrow[0].get_center()[0]))
+        elif min(1.3, width / layout.width, room / layout.height) * smallest < DIGIT_FLOOR:
             # Too wide to read with the arrow between the matrices: it goes over
             # a narrow gap instead, on the line of their names (name, softmax, A).
             VGroup(scores, weights).arrange(RIGHT, buff=0.6)

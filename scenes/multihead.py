@@ -828,10 +828,17 @@ class MultiheadScene(TopicScene):
             )
             w_name = formula("{{ W_o : w }}", {"w": palette.WEIGHT_MATRIX})
             match_columns(w_view, output)
-            output.next_to(new_concat.brackets, RIGHT, buff=0.6)
-            output.set_y(new_concat.brackets.get_center()[1])
-            w_view.next_to(output.brackets, UP, buff=0.35)
-            w_view.set_x(output.brackets.get_center()[0])
+            if self.upright:
+                # A narrow frame: concat on top, W_o under it, the output under W_o, columns lined up.
+                w_view.next_to(new_concat, DOWN, buff=0.45)
+                w_view.set_x(new_concat.brackets.get_center()[0])
+                output.next_to(w_view.brackets, DOWN, buff=0.35)
+                output.set_x(w_view.brackets.get_center()[0])
+            else:
+                output.next_to(new_concat.brackets, RIGHT, buff=0.6)
+                output.set_y(new_concat.brackets.get_center()[1])
+                w_view.next_to(output.brackets, UP, buff=0.35)
+                w_view.set_x(output.brackets.get_center()[0])
             w_name.next_to(w_view.brackets, RIGHT, buff=0.25)
             w_view.add(w_name)
             # Under the output, so the names do not widen the whole picture.
@@ -1299,7 +1306,25 @@ class MultiheadScene(TopicScene):
         room = self._room(gap=0.3, side=0.3, caption_gap=0.2, below=below)
         # As large as the numbers: the rows are shrunk to fit, the tags with them.
         tags = [self.head_tag(h, font_size=NUMBER_SIZE) for h in range(len(rows))]
-        matrices = [VGroup(*row).arrange(RIGHT, buff=ROW_GAP) for row in rows]
+        if self.upright:
+            # A narrow frame: each head's row wraps, two of its matrices a line (one, if that is larger).
+            def wrapped(per_line: int) -> list[VGroup]:
+                return [
+                    VGroup(*row).arrange_in_grid(cols=min(per_line, len(row)), buff=(ROW_GAP, 0.3))
+                    for row in rows
+                ]
+
+            def size(lines: list[VGroup]) -> float:
+                return min(
+                    room.width / max(line.width for line in lines),
+                    room.height / (sum(line.height for line in lines) + HEAD_GAP * len(lines)),
+                )
+
+            # Each wrapping moves the same matrices: measure one, then the other, then lay out the winner.
+            two = size(wrapped(2))
+            matrices = wrapped(1) if size(wrapped(1)) > two else wrapped(2)
+        else:
+            matrices = [VGroup(*row).arrange(RIGHT, buff=ROW_GAP) for row in rows]
         widths = [tag.width + ROW_GAP + row.width for tag, row in zip(tags, matrices, strict=True)]
         heights = [max(tag.height, row.height) for tag, row in zip(tags, matrices, strict=True)]
         gaps = HEAD_GAP * (len(rows) - 1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from manim import (
     DOWN,
     LEFT,
+    PI,
     RIGHT,
     UP,
     Create,
@@ -60,6 +61,8 @@ PROBS = palette.WEIGHTS  # a softmax output, like attention weights
 NAME_SIZE = 22
 WORD = 0  # the vocabulary word whose score and share are shown in full
 SPLIT_FROM = 4  # a score's sum of products with more terms than this takes two lines
+#: Height of one line of the dot product in a narrow frame (9:16), two products a line.
+UPRIGHT_LINE = 0.55
 
 
 class NextWordScene(TopicScene):
@@ -259,7 +262,11 @@ class NextWordScene(TopicScene):
         h_row.set_x(e_view.brackets.get_center()[0])
         token.next_to(h_row.brackets, LEFT, buff=0.2)
         table = VGroup(token, h_row, e_view, logit_col)
-        self._fit(table, bottom_room=1.0 if self.d <= SPLIT_FROM else 1.5)
+        if self.upright:  # room for the dot product's lines, two products each
+            bottom_room = UPRIGHT_LINE * ((self.d + 1) // 2) + 0.5
+        else:
+            bottom_room = 1.0 if self.d <= SPLIT_FROM else 1.5
+        self._fit(table, bottom_room=bottom_room)
         self._h_token = token
         return h_row, e_view, logit_col, table
 
@@ -621,6 +628,8 @@ class NextWordScene(TopicScene):
         room = self._room()
         line.move_to((0, room.top - line.height / 2, 0))
         chart_room = room.with_top(line.get_bottom()[1] - 0.5)
+        if self.upright:
+            _lie_across(chart)
         fit_in_frame(chart, max_width=self.frame_width - 1.5, max_height=chart_room.height, max_growth=1.3)
         chart.move_to((0, chart_room.centre[1], 0))
         return chart, sentence, note
@@ -672,7 +681,16 @@ class NextWordScene(TopicScene):
         parts: list[VMobject] = []
         for pair, sign in zip(pairs, signs, strict=True):
             parts += [pair, sign]
-        if self.d <= SPLIT_FROM:
+        if self.upright:
+            # A narrow frame: two products a line, as many lines as that takes.
+            chunks = [parts[k : k + 4] for k in range(0, len(parts), 4)]
+            chunks[-1] = [*chunks[-1], result]
+            lines = VGroup(*(VGroup(*chunk).arrange(RIGHT, buff=0.15) for chunk in chunks))
+            lines.arrange(DOWN, buff=0.15, aligned_edge=LEFT)
+            fit_in_frame(lines, max_width=self.frame_width - 1.0, max_height=UPRIGHT_LINE * len(chunks))
+            lines.next_to(above, DOWN, buff=0.3)
+            lines.set_x(0)
+        elif self.d <= SPLIT_FROM:
             self._line([*parts, result], above)
         else:
             # Long sums go on two lines so their numbers stay readable.
@@ -692,6 +710,23 @@ class NextWordScene(TopicScene):
         line.next_to(above, DOWN, buff=0.35)
         line.set_x(0)
         return line
+
+
+def _lie_across(chart: SoftmaxBars) -> None:
+    """Turn ``chart`` on its side, for a narrow frame (9:16): one word a line, its bar running right.
+
+    The words end at the (now upright) baseline, each bar starts there, its
+    value after its end; lengths are the bars' heights, so they compare as before.
+    """
+    row = max(mob.height for mob in [*chart.labels, *chart.values]) + 0.35
+    count = len(chart.bars)
+    for k, (bar, value, word) in enumerate(zip(chart.bars, chart.values, chart.labels, strict=True)):
+        y = -k * row
+        bar.rotate(-PI / 2).stretch_to_fit_height(0.6 * row)
+        bar.move_to((bar.width / 2, y, 0))
+        word.move_to((-0.25 - word.width / 2, y, 0))
+        value.next_to(bar, RIGHT, buff=0.15).set_y(y)
+    chart.baseline.put_start_and_end_on((0.0, row / 2, 0.0), (0.0, -(count - 0.5) * row, 0.0))
 
 
 def _level(words: list[TracedText], mark: Text) -> None:

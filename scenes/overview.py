@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
     Create,
@@ -28,7 +29,7 @@ from attention_math.facts import focus
 from scenes.kit import palette
 from scenes.kit.equations import APPROX, Kind, Reading
 from scenes.kit.narration import Num, say_focus
-from scenes.kit.stage import TopicScene
+from scenes.kit.stage import EDGE, TopicScene
 from scenes.kit.widgets import (
     DIGIT_FLOOR,
     MatrixView,
@@ -58,14 +59,20 @@ class OverviewScene(TopicScene):
         causal = head.trace.mask is not None
 
         equation = self._formula(scaled, causal)
-        fit_in_frame(equation, max_width=FORMULA_WIDTH, max_growth=1.0)
+        # A narrow frame (9:16) is narrower than the formula's usual width.
+        fit_in_frame(equation, max_width=min(FORMULA_WIDTH, self.frame_width - 1.0), max_growth=1.0)
+        self.head_mark = self.head_tag(head.index) if head.several else None
+        # The tiers' top: under the head's tag in a narrow frame, where the tag goes above them.
+        self._top = self.frame_height / 2 - 0.15
+        if self.head_mark is not None and self.upright:
+            self.head_mark.to_corner(UP + LEFT, buff=0.3)
+            self._top = float(self.head_mark.get_bottom()[1]) - 0.15
         self._equation = equation
         (q_view, k_view, v_view, w_view, c_view), above, below = self._tiers(equation)
         parts = self._parts(equation, scaled, causal)
         self._place(equation, above, below, parts)
 
-        self.head_mark = self.head_tag(head.index) if head.several else None
-        if self.head_mark is not None:
+        if self.head_mark is not None and not self.upright:
             # Left of the formula, clear of the tiers above and below it.
             self.head_mark.move_to(
                 (-self.frame_width / 2 + 0.3 + self.head_mark.width / 2, equation.get_center()[1], 0)
@@ -164,8 +171,12 @@ class OverviewScene(TopicScene):
             mark = self.numbers.checkpoint()
             views = self._views(rooms["rows"], rooms["above"], rooms["below"])
             q_view, k_view, v_view, w_view, c_view = views
-            above = VGroup(q_view, k_view, v_view).arrange(RIGHT, buff=0.45, aligned_edge=DOWN)
-            below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.9, aligned_edge=UP)
+            # Closer together in a narrow frame, where the width limits the tiers' size.
+            upright = self.upright
+            above = VGroup(q_view, k_view, v_view).arrange(
+                RIGHT, buff=0.25 if upright else 0.45, aligned_edge=DOWN
+            )
+            below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.3 if upright else 0.9, aligned_edge=UP)
             digit = digit_height(above)
             limits = self._tier_limits(equation, above, below)
             if digit is None or digit * min(limits.values()) >= DIGIT_FLOOR:
@@ -202,9 +213,10 @@ class OverviewScene(TopicScene):
 
     def _tier_limits(self, equation: MathTypst, above: VGroup, below: VGroup) -> dict[str, float]:
         """The scale each constraint allows the tiers: the frame's width per tier, the height for rows."""
-        top, bottom = self.frame_height / 2 - 0.15, self.caption_top + 0.1
+        top, bottom = self._top, self.caption_top + 0.1
         tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
-        width = self.frame_width - 0.6
+        # A narrow frame's width limits the tiers: they take it up to the usual edge.
+        width = self.frame_width - (2 * EDGE if self.upright else 0.6)
         return {
             "growth": 1.2,
             "above": width / above.width,
@@ -395,7 +407,7 @@ class OverviewScene(TopicScene):
         the frame allows, so the linking lines fan out without crossing.
         """
         frame_w = self.frame_width
-        top, bottom = self.frame_height / 2 - 0.15, self.caption_top + 0.1
+        top, bottom = self._top, self.caption_top + 0.1
         scale = self._tier_scale(equation, above, below)
         above.scale(scale)
         below.scale(scale)

@@ -283,7 +283,11 @@ class ProjectionScene(TopicScene):
 
         # Side by side, or one above the other when that draws more of them at the floor.
         mark = self.numbers.checkpoint()
-        shown = [sum(len(view.shown_entries()) for view in fitted(across)) for across in (True, False)]
+        tried = [fitted(across) for across in (True, False)]
+        shown: list[float] = [sum(len(view.shown_entries()) for view in views) for views in tried]
+        if self.upright and shown[0] == shown[1]:
+            # A narrow frame: as many drawn either way, the way that draws them larger.
+            shown = [digit_height(views) or 0.0 for views in tried]
         self.numbers.rollback(mark)
         views = fitted(shown[0] >= shown[1]).move_to(region.centre)
         final_title = self.title(

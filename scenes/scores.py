@@ -15,6 +15,8 @@ from collections.abc import Callable
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
+    PI,
     RIGHT,
     UP,
     Arrow,
@@ -65,7 +67,7 @@ class ScoresScene(TopicScene):
         q_view, k_view, arrow, s_view, panel = self._layout(title, i, j)
         self.head_mark = self.head_tag(head.index) if head.several else None
         if self.head_mark is not None:
-            self.head_mark.to_corner(UP + RIGHT, buff=0.35)
+            self.corner_tag(self.head_mark, title)
 
         roles = self.say(
             "Every token has a query, what it is looking for, and a key, what it offers to the others."
@@ -190,9 +192,15 @@ class ScoresScene(TopicScene):
         )
         arrow = label("→", colour=palette.MUTED)
         room = self.content(below=title, gap=0.35)
-        in_line = self._in_line(q_view, k_view, arrow, s_view, panel, room)
-        stacked = self._stacked(q_view, k_view, arrow, s_view, panel, room)
-        layout = max(in_line, stacked, key=lambda arranged: arranged[0])[1]
+        if self.upright:
+            # A narrow frame: everything in one column, the arrow pointing down.
+            arranged = [self._column(q_view, k_view, arrow, s_view, panel, room)]
+        else:
+            arranged = [
+                self._in_line(q_view, k_view, arrow, s_view, panel, room),
+                self._stacked(q_view, k_view, arrow, s_view, panel, room),
+            ]
+        layout = max(arranged, key=lambda found: found[0])[1]
         layout()
         return q_view, k_view, arrow, s_view, panel
 
@@ -258,6 +266,43 @@ class ScoresScene(TopicScene):
             whole.move_to(room.centre)
 
         return factor, arrange
+
+    @staticmethod
+    def _column(
+        q_view: MatrixView,
+        k_view: MatrixView,
+        arrow: VMobject,
+        s_view: MatrixView,
+        panel: DotProductPanel,
+        room: Region,
+    ) -> tuple[float, Callable[[], None]]:
+        """How large Q over K, ↓, the scores and the dot product in one column are; and how to arrange it."""
+        matrices = (q_view, k_view, arrow, s_view)
+        views = (q_view, k_view, s_view)
+        # The arrow points down once arranged: its width and height swap.
+        width = max(arrow.height, *(view.width for view in views))
+        column_height = arrow.width + sum(view.height for view in views) + 4 * PANEL_GAP
+        # The dot product, wide for its few numbers, may be drawn smaller than the matrices.
+        factor = min(1.3, room.width / width)
+        # It may reach a little nearer the frame's sides than the matrices (its ends are labels and signs).
+        panel_factor = min(factor, (room.width + 0.2) / panel.width)
+        height = factor * column_height + panel_factor * panel.height
+        if height > room.height:
+            factor, panel_factor = (f * room.height / height for f in (factor, panel_factor))
+
+        def arrange() -> None:
+            arrow.rotate(-PI / 2)
+            column = VGroup(*matrices).arrange(DOWN, buff=PANEL_GAP)
+            for part in (q_view, k_view, s_view):
+                part.shift(RIGHT * -part.brackets.get_center()[0])
+            arrow.set_x(0)
+            column.scale(factor, about_point=ORIGIN)
+            panel.scale(panel_factor)
+            whole = VGroup(column, panel).arrange(DOWN, buff=PANEL_GAP * factor)
+            whole.move_to(room.centre)
+            panel.set_x(0)
+
+        return min(factor, panel_factor), arrange
 
     def _room_below(self, title: VMobject) -> float:
         return float(title.get_bottom()[1] - self.caption_top - 0.5)
@@ -378,6 +423,7 @@ class ScoresScene(TopicScene):
             FadeIn(scaled_view.ellipses),
             FadeIn(scaled_view.heading),
             FadeIn(scaled_view.column_labels),
+            *([FadeIn(scaled_view.row_labels)] if self.upright else []),
             run_time=0.9,
         )
         scale = root_line[2]
@@ -450,13 +496,34 @@ class ScoresScene(TopicScene):
                     "{{ Q : q }} dot {{ K^T : k }} \\/ sqrt(d_k)", {"q": palette.QUERY, "k": palette.KEY}
                 ),
                 filled=False,
-                row_labels=False,  # the same rows as the scores on its left
+                # The same rows as the scores on its left; under them (a narrow frame), named again.
+                row_labels=self.upright,
                 columns=shown_indices(n, column_room, [j]),
             )
             stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
             scaled_view.scale(s_view.scale_factor)
             # At the matrices' scale, so the two matrices get the width.
             parts.scale(max(s_view.scale_factor, 0.75))
+            if self.upright:
+                # A narrow frame: the scaled scores under the scores, the arrow pointing down.
+                p_arrow.rotate(-PI / 2)
+                between = VGroup(
+                    VGroup(p_d, p_root).arrange(RIGHT, buff=0.5),
+                    VGroup(p_arrow, p_divide).arrange(RIGHT, buff=0.3),
+                ).arrange(DOWN, buff=0.2)
+                final = VGroup(stand_in, between, scaled_view).arrange(DOWN, buff=0.3)
+                bracket_x = stand_in.get_center()[0] + s_view.brackets.get_center()[0] - block.get_center()[0]
+                scaled_view.shift(RIGHT * (bracket_x - scaled_view.brackets.get_center()[0]))
+                between.shift(RIGHT * (bracket_x - p_arrow.get_center()[0]))
+                fit_in_frame(final, max_height=room.height, max_width=room.width, max_growth=1.3)
+                final.move_to(room.centre)
+                smallest = min(
+                    digit * scaled_view.scale_factor,
+                    digit * s_view.scale_factor * stand_in.width / block.width,
+                    digit_height(parts) or DIGIT_FLOOR,
+                )
+                numbers.rollback(mark)
+                return smallest, parts, scaled_view, stand_in, final
             if below:
                 between = VGroup(p_divide, p_arrow).arrange(DOWN, buff=0.2)
                 top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.35)

@@ -35,13 +35,15 @@ from scenes.kit.equations import APPROX
 from scenes.kit.narration import Num, Part, Sentence, Tok, say_focus
 from scenes.kit.stage import TopicScene
 from scenes.kit.sums import ColumnSum, WeightedValues, residual_rows, say_mix
-from scenes.kit.widgets import MatrixView, fit_in_frame, formula, highlight, label
+from scenes.kit.widgets import NUMBER_SIZE, MatrixView, fit_in_frame, formula, highlight, label, wrap_below
 
 __all__ = ["SingleQueryScene"]
 
 # The token whose attention is followed from start to finish.
 TOKEN = 0
 WORD_SIZE = 22
+#: The bar chart's values, as :class:`~scenes.kit.attention.SoftmaxBars` draws them by default.
+BAR_VALUE_SIZE = NUMBER_SIZE * 0.85
 
 
 class SingleQueryScene(TopicScene):
@@ -63,7 +65,7 @@ class SingleQueryScene(TopicScene):
         )
         self.head_mark = self.head_tag(head.index, font_size=WORD_SIZE) if head.several else None
         if self.head_mark is not None:
-            self.head_mark.to_corner(UP + RIGHT, buff=0.35)
+            self.corner_tag(self.head_mark, title)
         self.room = self.content(below=title)
 
         q_view, k_view, score_col, final_col = self._score_views()
@@ -311,6 +313,8 @@ class SingleQueryScene(TopicScene):
                 colour=palette.WEIGHTS,
                 max_height=2.2,
                 min_column_width=min_column_width,
+                # A narrow frame shrinks the chart: its values are drawn at the numbers' full size.
+                font_size=NUMBER_SIZE if self.upright else BAR_VALUE_SIZE,
             )
 
         chart = bars(0.0)
@@ -328,12 +332,19 @@ class SingleQueryScene(TopicScene):
         scores_name, weights_name, arrow, softmax_word = self._chart_names(chart, scores_row)
         block = VGroup(chart, scores_row, scores_name, weights_name, arrow, softmax_word)
         together = chart.adds_up(self.equations, font_size=WORD_SIZE - 2)
-        # Far enough right that the words under the pile clear the last token's label.
-        pile, outline = chart.stack(buff=max(0.7, together.width / 2 + 0.25))
-        together.next_to(outline, DOWN, buff=0.15)
-        together.align_to(chart.labels, UP)
+        if self.upright:
+            # A narrow frame: the pile close to the chart, its words on a line of their own under it.
+            pile, outline = chart.stack(buff=0.6)
+            together.next_to(chart.labels, DOWN, buff=0.3).align_to(outline, RIGHT)
+        else:
+            # Far enough right that the words under the pile clear the last token's label.
+            pile, outline = chart.stack(buff=max(0.7, together.width / 2 + 0.25))
+            together.next_to(outline, DOWN, buff=0.15)
+            together.align_to(chart.labels, UP)
         one = VGroup(pile, outline, together)
-        self.fit_into(VGroup(block, one), self.content(below=title, side=0.4), max_growth=1.3)
+        # A narrow frame's width limits the chart: it takes the room up to the usual margin.
+        room = self.content(below=title, side=0.3 if self.upright else 0.4)
+        self.fit_into(VGroup(block, one), room, max_growth=1.3)
 
         new_title = self.title('{{ a_j : a }} = "softmax"({{ s : s }})_j')
         to_one: tuple[Part, ...] = ("about one",) if APPROX in together.text else ("one",)
@@ -409,11 +420,16 @@ class SingleQueryScene(TopicScene):
     def _values(self, title: VMobject) -> None:
         """Each value row scaled by its weight and summed: the context, then the residual."""
         n = self.head.trace.v.shape[0]
-        panel = self.fit_into(
-            WeightedValues(self.numbers, self.head.index, TOKEN, equations=self.equations),
-            self.room,
-            max_growth=1.3,
-        )
+        made = WeightedValues(self.numbers, self.head.index, TOKEN, equations=self.equations)
+        if self.upright:
+            # A narrow frame: "= weighted values" and their sum under "weights × V", not beside it.
+            wrap_below(
+                made,
+                (made.weights, made.times, made.values),
+                under=made.values.brackets,
+                moved=made.terms.brackets,
+            )
+        panel = self.fit_into(made, self.room, max_growth=1.3)
         new_title = self.title("{{ c : c }} = sum_j {{ a_j : a }} {{ v_j : v }}")
 
         self.step(

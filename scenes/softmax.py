@@ -104,7 +104,7 @@ class SoftmaxScene(TopicScene):
         scores.move_to(self.room.centre)
         self.head_mark = self.head_tag(head.index) if head.several else None
         if self.head_mark is not None:
-            self.head_mark.to_corner(UP + RIGHT, buff=0.35)
+            self.corner_tag(self.head_mark, title)
 
         shares = self.say("Softmax turns each row of scores into weights: shares that add up to one.")
         if head.several:
@@ -272,11 +272,21 @@ class SoftmaxScene(TopicScene):
         # Where the piled-up bars go, as a stand-in so the whole layout fits the frame.
         # Its words go under it, on the token labels' line, and set how far right it stands.
         pile_words = bars.adds_up(self.equations)
-        pile_x = bars.get_right()[0] + 0.3 + max(0.3, pile_words.width / 2)
+        if self.upright:
+            # A narrow frame: the pile close to the chart, its words under it, on the share's line.
+            pile_x = bars.get_right()[0] + 0.6
+        else:
+            pile_x = bars.get_right()[0] + 0.3 + max(0.3, pile_words.width / 2)
         pile_room = Rectangle(width=0.6, height=bars.full_height).set_opacity(0)
         pile_room.move_to((pile_x, bars.base_y + bars.full_height / 2, 0))
         pile_words.move_to((pile_x, bars.labels.get_center()[1], 0))
 
+        if self.upright:
+            # A narrow frame: the sum and the share go under the chart, not beside it.
+            sum_group.next_to(bars.labels, DOWN, buff=0.5).align_to(bars.baseline, LEFT)
+            share.next_to(sum_group, DOWN, buff=0.4).align_to(bars.baseline, LEFT)
+            # On the share's line (the share has gone when they show), ending where the pile ends.
+            pile_words.set_y(share.get_center()[1]).align_to(pile_room, RIGHT)
         detail = VGroup(
             query, s_head, e_head, w_head, score_row, exp_row, bars, sum_group, share, pile_room, pile_words
         )
@@ -423,6 +433,7 @@ class SoftmaxScene(TopicScene):
         """The row in full leaves; scores → weights for every row; each row's weights as a split bar."""
         numbers = self.numbers
         n = self.first_head.trace.weights.shape[0]
+        upright = self.upright
 
         def build(_: int, column_room: int) -> VGroup:
             # Only the scores lose columns ("⋯"): every weight is drawn, each row must add up to one.
@@ -441,8 +452,18 @@ class SoftmaxScene(TopicScene):
                 colour=palette.WEIGHTS,
                 name=formula("A").set_color(palette.WEIGHTS),
                 filled=False,
-                row_labels=False,  # the same rows as the scores beside it; named when they leave
+                # Beside the scores, the same rows: named when the scores leave. Under them, named now.
+                row_labels=upright,
             )
+            if upright:
+                # A narrow frame: the weights under the scores, the softmax arrow pointing down.
+                arrow = VGroup(
+                    Arrow(UP, DOWN, color=palette.MUTED, buff=0, stroke_width=4).scale(0.4),
+                    formula('op("softmax")'),
+                ).arrange(RIGHT, buff=0.2)
+                layout = VGroup(scores, arrow, weights).arrange(DOWN, buff=0.3)
+                arrow.shift(RIGHT * (scores.brackets.get_center()[0] - arrow[0].get_center()[0]))
+                return layout
             arrow = VGroup(
                 formula('op("softmax")'),
                 Arrow(LEFT, RIGHT, color=palette.MUTED, buff=0, stroke_width=4).scale(0.6),
@@ -478,6 +499,7 @@ class SoftmaxScene(TopicScene):
             FadeIn(weights.brackets),
             FadeIn(weights.heading),
             FadeIn(weights.column_labels),
+            *([FadeIn(weights.row_labels)] if upright else []),
             run_time=1.0,
         )
         heat = heat_cells(weights, self._weight, palette.WEIGHTS, max_opacity=0.4)
@@ -522,9 +544,15 @@ class SoftmaxScene(TopicScene):
         else:
             self.step("Every row of weights adds up to one", say=rows)
         shown = VGroup(weights, heat)
-        bar_length = 2.4 * weights.scale_factor
-        # The rows get their token names back once the scores beside them are gone.
-        names = add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
+        # Shorter bars in a narrow frame, where the width limits the numbers' size.
+        bar_length = (1.8 if self.upright else 2.4) * weights.scale_factor
+        # The rows get their names back once the scores beside them are gone (under them, they kept them).
+        named = len(weights.row_labels) > 0
+        names = (
+            VGroup()
+            if named
+            else add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
+        )
         stand_in = Rectangle(width=VGroup(shown, names).width, height=shown.height).set_opacity(0)
         final = VGroup(stand_in, Rectangle(width=bar_length, height=0.1).set_opacity(0)).arrange(
             RIGHT, buff=0.5
@@ -535,8 +563,9 @@ class SoftmaxScene(TopicScene):
         target = labelled.copy().scale(stand_in.width / labelled.width).move_to(stand_in)
         self.play(*(FadeOut(mob) for mob in leaving), run_time=0.6)
         self.play(shown.animate.scale(stand_in.width / labelled.width).move_to(target[0]), run_time=0.9)
-        names = add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
-        self.play(FadeIn(names), run_time=0.5)
+        if not named:
+            names = add_row_labels(weights, [numbers.token(a, colour=palette.QUERY) for a in range(n)])
+            self.play(FadeIn(names), run_time=0.5)
         bar_length = final[1].width
         thickness = 0.55 * weights.cell_size[1] * weights.scale_factor
         splits = VGroup(
@@ -555,6 +584,8 @@ class SoftmaxScene(TopicScene):
         heading = label("one whole", colour=palette.MUTED)
         heading.scale_to_fit_height(min(heading.height, weights.column_labels.height))
         heading.next_to(splits, UP, buff=0.2)
+        if self.upright:  # over the short bars of a narrow frame, it ends where they end
+            heading.align_to(splits, RIGHT)
         self.play(
             FadeIn(heading),
             FadeIn(relations),

@@ -45,6 +45,7 @@ from scenes.kit.widgets import (
     formula,
     label,
     shown_indices,
+    wrap_below,
 )
 
 __all__ = ["WeightedSumScene"]
@@ -100,6 +101,11 @@ class _Overview(VGroup):
         self.equals = label(self.sign, colour=palette.MUTED)
         self.add(self.weights, self.times, self.values, self.equals, self.context)
         room = scene.room
+        if scene.upright:
+            # A narrow frame: A, then "× V" under it, then "= C" under that.
+            self._arranged(two_lines=True, column=True)
+            scene.fit_into(self, room, max_growth=MAX_GROWTH)
+            return
         one_line = self._arranged(two_lines=False)
         two_lines = self._arranged(two_lines=True)
         smallest = digit_height(self) or DIGIT_FLOOR
@@ -111,11 +117,19 @@ class _Overview(VGroup):
             self._arranged(two_lines=False)
         scene.fit_into(self, room, max_growth=MAX_GROWTH)
 
-    def _arranged(self, *, two_lines: bool) -> float:
-        """Lay out A × V = C on one line (or "= C" on a second, under V); returns its fitted scale."""
+    def _arranged(self, *, two_lines: bool, column: bool = False) -> float:
+        """Lay out A × V = C on one line (or "= C" on a second, under V; or all three one
+        under the other, ``column``); returns its fitted scale."""
         first = VGroup(self.weights, self.times, self.values).arrange(RIGHT, buff=0.4, aligned_edge=DOWN)
         second = VGroup(self.equals, self.context).arrange(RIGHT, buff=0.4)
-        if two_lines:
+        if column:
+            VGroup(self.times, self.values).arrange(RIGHT, buff=0.4)
+            VGroup(self.weights, VGroup(self.times, self.values), second).arrange(DOWN, buff=0.35)
+            for view in (self.values, self.context):
+                view.shift(RIGHT * (self.weights.brackets.get_center()[0] - view.brackets.get_center()[0]))
+            self.times.next_to(self.values.brackets, LEFT, buff=0.4)
+            self.equals.next_to(self.context.brackets, LEFT, buff=0.4)
+        elif two_lines:
             second.next_to(first, DOWN, buff=0.45)
             second.shift(RIGHT * (self.values.get_center()[0] - self.context.get_center()[0]))
         else:
@@ -220,11 +234,16 @@ class WeightedSumScene(TopicScene):
         # The panel replaces the overview: the row of weights turns into a column,
         # one weight beside each value row it scales.
         n = self.first_head.trace.v.shape[0]
-        panel = self.fit_into(
-            WeightedValues(self.numbers, self.first_head.index, 0, equations=self.equations),
-            self.room,
-            max_growth=1.4,
-        )
+        made = WeightedValues(self.numbers, self.first_head.index, 0, equations=self.equations)
+        if self.upright:
+            # A narrow frame: "= weighted values" and their sum under "weights × V", not beside it.
+            wrap_below(
+                made,
+                (made.weights, made.times, made.values),
+                under=made.values.brackets,
+                moved=made.terms.brackets,
+            )
+        panel = self.fit_into(made, self.room, max_growth=1.4)
 
         self.step(
             "Each value row is multiplied by the token's weight for it",

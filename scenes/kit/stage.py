@@ -11,7 +11,8 @@ places things the same way:
   group into a region and centres it there.
 - :meth:`~TopicScene.reads_across` and :meth:`~TopicScene.side_by_side`: two
   things next to each other, or one above the other when that leaves them
-  larger.
+  larger; :attr:`~TopicScene.upright` says the frame is taller than wide (9:16),
+  where a scene stacks the panels it sets side by side in a wide frame.
 - :attr:`~TopicScene.first_head` and :meth:`~TopicScene.head_tag`: the head a
   one-head topic draws, and a head's "head 2" tag read from the trace.
 - ``theme=`` (``"dark"`` or ``"light"``): the look the scene is shown in; it is
@@ -360,6 +361,8 @@ class TopicScene(Scene):
         heading = make_text(
             HEADINGS[self.topic], font=LABEL_FONT, font_size=CARD_HEADING_SIZE, colour=palette.TEXT
         )
+        # A heading wider than a narrow frame shrinks alone, not the card's lines with digits in them.
+        fit_in_frame(heading, max_width=self.frame_width - 2 * EDGE)
         lesson = VGroup(
             make_text("lesson", font=LABEL_FONT, font_size=CARD_TEXT_SIZE, colour=palette.MUTED),
             self.numbers.number("title", font_size=CARD_TEXT_SIZE, colour=palette.TEXT),
@@ -396,6 +399,15 @@ class TopicScene(Scene):
         """Height of the camera's frame: the frame width over the pixels' aspect ratio."""
         camera = self.camera
         return float(camera.frame_height if isinstance(camera, Camera) else config.frame_height)
+
+    @property
+    def upright(self) -> bool:
+        """Whether the frame is taller than wide (9:16, a phone held upright).
+
+        Panels a wide frame shows side by side go one above the other in an
+        upright one, where the width, not the height, limits their size.
+        """
+        return self.frame_height > self.frame_width
 
     @property
     def caption_top(self) -> float:
@@ -481,6 +493,26 @@ class TopicScene(Scene):
     def first_head(self) -> ShownHead:
         """The head a one-head topic draws: the first, standing for all of a multi-head lesson."""
         return first_head(self.trace)
+
+    def corner_tag(self, tag: _M, title: Mobject | None = None, *, buff: float = 0.35) -> _M:
+        """Put ``tag`` in the frame's top-right corner, clear of ``title``.
+
+        In a wide frame the centred title leaves the corner free. Where it does
+        not (a narrow frame), the title moves left, shrunk if need be (its top
+        stays at the margin), so the two sit side by side on the top line.
+        """
+        tag.to_corner(UP + RIGHT, buff=buff)
+        if title is None:
+            return tag
+        right = float(tag.get_left()[0]) - 0.25
+        if float(title.get_right()[0]) <= right:
+            return tag
+        left = -self.frame_width / 2 + EDGE
+        if title.width > right - left:
+            title.scale((right - left) / title.width)
+        title.to_edge(UP, buff=EDGE)
+        title.set_x((left + right) / 2)
+        return tag
 
     def head_tag(self, index: int, *, font_size: float = TAG_SIZE) -> TracedText:
         """Head ``index``'s tag, "head 2", in its colour; the number is read from the trace."""

@@ -82,6 +82,7 @@ __all__ = [
     "match_columns",
     "shown_indices",
     "use_shape_store",
+    "wrap_below",
 ]
 
 NUMBER_FONT = "DejaVu Sans Mono"
@@ -978,6 +979,25 @@ def _future_size(texts: Iterable[str], font_size: float) -> tuple[float, float]:
         lambda: Text(longest, font=NUMBER_FONT, font_size=font_size, color=palette.TEXT),
     )
     return probe.width, probe.height
+
+
+def wrap_below(
+    group: VGroup, first_line: Sequence[Mobject], *, under: Mobject, moved: Mobject, buff: float = 0.4
+) -> VGroup:
+    """Break a row-shaped ``group`` onto a second line, for a frame narrower than it (9:16).
+
+    Every part of ``group`` not in ``first_line`` moves, together, below the
+    first line (``buff`` under it), ``moved`` (one of them) centred under
+    ``under`` (one of the first line's): "A × B = C" becomes "A × B" above
+    "= C". Returns the parts moved.
+    """
+    rest = VGroup(*(part for part in group.submobjects if all(part is not kept for kept in first_line)))
+    top = min(float(part.get_bottom()[1]) for part in first_line)
+    rest.shift(
+        RIGHT * (float(under.get_center()[0]) - float(moved.get_center()[0]))
+        + UP * (top - buff - float(rest.get_top()[1]))
+    )
+    return rest
 
 
 def match_columns(*views: MatrixView) -> None:

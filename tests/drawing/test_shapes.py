@@ -2,7 +2,7 @@
 
 Each shape keeps the quality's short side (480 pixels at low quality) and 8
 scene units across it, so a digit is as many pixels high in every shape; every
-topic, built dry in 4:3 and in 9:16, passes the layout checks: nothing off the
+topic, built dry in 4:3 and in 9:16 for every built-in example, passes the layout checks: nothing off the
 frame or overlapping, no caption over content, digits at the legible floor,
 the title at the top and the caption at the bottom.
 """
@@ -10,14 +10,16 @@ the title at the top and the caption at the bottom.
 from __future__ import annotations
 
 import pytest
-from manim import config
+from manim import MathTypst, Square, VGroup, config
 
+from attention_math import example_names
 from production.request import RenderRequest
 from production.runner import manim_config
 from production.settings import ASPECTS, DEFAULT_ASPECT, frame_settings
 from scenes import TOPICS
 from scenes.kit.colour import MIN_CONTRAST
 from scenes.kit.stage import EDGE
+from scenes.kit.widgets import wrap_below
 from support.layout import Box
 from support.scene_harness import build_dry
 from support.teaching import DIGIT_FLOOR
@@ -84,38 +86,48 @@ def test_a_request_carries_its_shape_to_a_worker_and_into_the_cache_key(tmp_path
     assert render_key(wide, lesson) != render_key(tall, lesson)
 
 
-# Topics whose 9:16 layout is not done yet: built upright they pass every check
-# but the digit floor (their matrices, side by side, are fitted to 8 units across
-# and drawn at 8.5 to 11.6 px; they need to stack or elide for a narrow frame).
-# Strict: a topic fixed here fails until it is taken off this list.
-NOT_YET_UPRIGHT = {
-    "embeddings",
-    "scores",
-    "softmax",
-    "weighted_sum",
-    "single_query",
-    "multihead",
-    "masking",
-    "next_word",
-    "block",
-    "overview",
+# Lessons whose layout in a shape is not done yet: (topic, built-in example, shape).
+# Built so, they pass every check but the digit floor (their panels, fitted to the
+# narrow frame, draw digits under it). Strict: a pair fixed here fails until it is
+# taken off this list.
+NOT_YET_FITTING = {
+    # 4:3, lessons other than the default (digits from 0.17 to 0.199 at the floor's 0.2).
+    ("softmax", "i-love-coding", "4:3"),
+    ("scores", "token-residual", "4:3"),
+    ("block", "token-residual", "4:3"),
+    ("scores", "transformer-breakdown", "4:3"),
+    ("softmax", "transformer-breakdown", "4:3"),
+    ("single_query", "transformer-breakdown", "4:3"),
+    ("multihead", "transformer-breakdown", "4:3"),
+    ("overview", "transformer-breakdown", "4:3"),
+    # 9:16: Q, K and V in one tier over the formula, three columns each, cannot elide further.
+    ("overview", "transformer-breakdown", "9:16"),
 }
 SHAPED = [
     pytest.param(
         topic,
+        example,
         shape,
-        marks=[pytest.mark.xfail(strict=True, reason="9:16 layout not done: digits under the floor")]
-        if shape == "9:16" and topic in NOT_YET_UPRIGHT
+        marks=[pytest.mark.xfail(strict=True, reason=f"{shape} layout not done: digits under the floor")]
+        if (topic, example, shape) in NOT_YET_FITTING
         else [],
+        id=f"{topic}-{example}-{shape}",
     )
     for shape in ("4:3", "9:16")
+    for example in example_names()
     for topic in TOPICS
 ]
 
 
-@pytest.mark.parametrize(("topic", "shape"), SHAPED)
-def test_every_topic_fits_every_shape(topic, shape, traces, scene_media):
-    scene, log = build_dry(topic, traces("default", topic), scene_media, aspect=shape)
+def test_the_unfinished_list_names_only_real_topics_examples_and_shapes():
+    # A misspelt entry would never match a test, and so never be found fixed.
+    for topic, example, shape in NOT_YET_FITTING:
+        assert topic in TOPICS and example in example_names() and shape in ("4:3", "9:16")
+
+
+@pytest.mark.parametrize(("topic", "example", "shape"), SHAPED)
+def test_every_topic_fits_every_shape(topic, example, shape, traces, scene_media):
+    scene, log = build_dry(topic, traces(example, topic), scene_media, aspect=shape)
     width, height = frame_settings("low", shape)["frame_width"], frame_settings("low", shape)["frame_height"]
     # The camera keeps the frame's width and takes its height from the pixels (854 / 480, not 16 / 9).
     assert (scene.frame_width, scene.frame_height) == pytest.approx((width, height), rel=2e-3)
@@ -129,3 +141,26 @@ def test_every_topic_fits_every_shape(topic, shape, traces, scene_media):
     assert caption is not None
     assert Box.of(caption).bottom == pytest.approx(-float(height) / 2 + EDGE, abs=0.05)
     assert Box.of(caption).top <= scene.caption_top + 1e-6
+
+
+@pytest.mark.parametrize("topic", ["softmax", "scores", "single_query"])
+def test_the_head_tag_stands_clear_of_the_title_in_a_narrow_frame(topic, traces, scene_media):
+    # The layout checks compare texts only; the title is a formula. Upright, a centred
+    # title fitted to the frame's width ran under the tag in the top-right corner.
+    scene, _ = build_dry(topic, traces("default", topic), scene_media, aspect="9:16")
+    tag = scene.head_mark
+    assert tag is not None and tag in scene.mobjects  # the default lesson has two heads: the first is named
+    formulas = [mob for mob in scene.mobjects if isinstance(mob, MathTypst)]
+    assert formulas  # the title, at least
+    assert not any(Box.of(mob).intersects(Box.of(tag)) for mob in formulas)
+
+
+def test_a_row_wraps_below_itself_for_a_narrow_frame():
+    # Four unit squares at x = 0, 2, 4, 6; "a b" stay, "c d" go under them, c under b.
+    a, b, c, d = (Square(side_length=1).move_to((x, 0, 0)) for x in (0, 2, 4, 6))
+    moved = wrap_below(VGroup(a, b, c, d), (a, b), under=b, moved=c, buff=0.5)
+    assert list(moved) == [c, d]
+    # By hand: c's top (0.5) goes 0.5 under the first line's bottom (-0.5), so down 1.5; left 2.
+    assert tuple(c.get_center()) == pytest.approx((2.0, -1.5, 0.0))
+    assert tuple(d.get_center()) == pytest.approx((4.0, -1.5, 0.0))
+    assert tuple(a.get_center()) == pytest.approx((0.0, 0.0, 0.0))
