@@ -445,24 +445,32 @@ class BlockScene(TopicScene):
         default_note = first and self.trace.ffn_is_default
         room = self.panel.with_top(self.panel.top - (0.55 if default_note else 0.0))
         # Elide (never shrink digits below the floor): the longer of the row and W's columns loses one.
-        in_room, out_room = d_in, d_out
-        while True:
-            layer = _Layer(
-                self,
-                source_name,
-                colour,
-                first=first,
-                inputs=shown_indices(d_in, in_room, focus=[0]),
-                outputs=shown_indices(d_out, out_room, focus=focus),
-            )
-            fit_in_frame(layer, max_width=room.width, max_height=room.height, max_growth=1.3)
-            smallest = digit_height(layer)
-            if smallest is None or smallest >= DIGIT_FLOOR or max(in_room, out_room) <= 3:
+        # The row left of W first; over W when the frame is upright, or when eliding leaves the
+        # digits under the floor even so (a 4:3 frame, whose panel is narrower).
+        for over in (True,) if self.upright else (False, True):
+            mark = self.numbers.checkpoint()
+            in_room, out_room = d_in, d_out
+            while True:
+                layer = _Layer(
+                    self,
+                    source_name,
+                    colour,
+                    first=first,
+                    inputs=shown_indices(d_in, in_room, focus=[0]),
+                    outputs=shown_indices(d_out, out_room, focus=focus),
+                    over=over,
+                )
+                fit_in_frame(layer, max_width=room.width, max_height=room.height, max_growth=1.3)
+                smallest = digit_height(layer)
+                if smallest is None or smallest >= DIGIT_FLOOR or max(in_room, out_room) <= 3:
+                    break
+                if in_room >= out_room:
+                    in_room -= 1
+                else:
+                    out_room -= 1
+            if smallest is None or smallest >= DIGIT_FLOOR:
                 break
-            if in_room >= out_room:
-                in_room -= 1
-            else:
-                out_room -= 1
+            self.numbers.rollback(mark)
         layer.move_to(room.centre)
         return layer
 
@@ -866,7 +874,8 @@ class _Layer(VGroup):
                          ReLU   [   ]  hidden      (the first layer only)
 
     ``inputs`` are the shown entries of the row (and rows of W), ``outputs``
-    the shown columns of W, b and the results (see :func:`shown_indices`).
+    the shown columns of W, b and the results (see :func:`shown_indices`);
+    ``over`` puts the row over W, not left of it (a narrow frame).
     """
 
     def __init__(
@@ -878,6 +887,7 @@ class _Layer(VGroup):
         first: bool,
         inputs: tuple[int, ...],
         outputs: tuple[int, ...],
+        over: bool = False,
     ) -> None:
         super().__init__()
         numbers = scene.numbers
@@ -919,7 +929,7 @@ class _Layer(VGroup):
         match_columns(*column)
         VGroup(*column).arrange(DOWN, buff=0.3)
         self.times = label("×", colour=palette.MUTED)
-        if scene.upright:
+        if over:
             # A narrow frame: the row over W, "×" between them, not the row left of W.
             self.vector.next_to(self.weights.brackets, UP, buff=0.7)
             self.vector.set_x(self.weights.brackets.get_center()[0])

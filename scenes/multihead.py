@@ -221,6 +221,9 @@ class MultiheadScene(TopicScene):
     """Q, K, V split by head; each head's weights and context; concat; W_o; output shaped like X."""
 
     topic = "multihead"
+    #: Whether each head's row of matrices may wrap onto lines in a frame not upright (see
+    #: :meth:`_choose_head_columns`): only when eliding columns cannot keep its digits at the floor.
+    _wrap_rows: bool = False
 
     def construct(self) -> None:
         trace = self.trace
@@ -1258,14 +1261,21 @@ class MultiheadScene(TopicScene):
 
         All of them, unless a step's rows would then draw a digit below the floor: then
         fewer (the first kept: its first entry is worked in full), rather than shrink them.
+        When even the fewest do not keep the floor on one line, each head's row may wrap
+        (``_wrap_rows``; see :meth:`_arrange_rows`) and the columns are chosen again.
         """
-        room = max(self.d_k, self.d_h)
-        while True:
-            self.key_columns = shown_indices(self.d_k, room, focus=[0])
-            self.value_columns = shown_indices(self.d_h, room, focus=[0])
-            if room <= 2 or self._rows_legible():
-                return
-            room -= 1
+        # Rows on one line first; a frame too narrow for them even so (4:3) wraps them, and chooses again.
+        for wrap in (False, True):
+            self._wrap_rows = wrap
+            room = max(self.d_k, self.d_h)
+            while True:
+                self.key_columns = shown_indices(self.d_k, room, focus=[0])
+                self.value_columns = shown_indices(self.d_h, room, focus=[0])
+                if self._rows_legible():
+                    return
+                if room <= 2:
+                    break
+                room -= 1
 
     def _rows_legible(self) -> bool:
         """Whether every per-head step, laid out as it will be, keeps its digits at the floor.
@@ -1306,14 +1316,34 @@ class MultiheadScene(TopicScene):
         room = self._room(gap=0.3, side=0.3, caption_gap=0.2, below=below)
         # As large as the numbers: the rows are shrunk to fit, the tags with them.
         tags = [self.head_tag(h, font_size=NUMBER_SIZE) for h in range(len(rows))]
+        gaps = HEAD_GAP * (len(rows) - 1)
+
+        def wrapped(per_line: int) -> list[VGroup]:
+            # Each head's row on lines of ``per_line`` matrices (0: all of them on one line).
+            if not per_line:
+                return [VGroup(*row).arrange(RIGHT, buff=ROW_GAP) for row in rows]
+            return [
+                VGroup(*row).arrange_in_grid(cols=min(per_line, len(row)), buff=(ROW_GAP, 0.3))
+                for row in rows
+            ]
+
+        def tagged(matrices: list[VGroup]) -> tuple[float, float]:
+            # How large the rows can be with the tags beside them, and with the tags over them.
+            widths = [tag.width + ROW_GAP + row.width for tag, row in zip(tags, matrices, strict=True)]
+            heights = [max(tag.height, row.height) for tag, row in zip(tags, matrices, strict=True)]
+            beside = min(room.width / max(widths), room.height / (sum(heights) + gaps))
+            over = min(
+                room.width / max(row.width for row in matrices),
+                room.height
+                / (
+                    sum(row.height + tag.height + 0.15 for tag, row in zip(tags, matrices, strict=True))
+                    + gaps
+                ),
+            )
+            return beside, over
+
         if self.upright:
             # A narrow frame: each head's row wraps, two of its matrices a line (one, if that is larger).
-            def wrapped(per_line: int) -> list[VGroup]:
-                return [
-                    VGroup(*row).arrange_in_grid(cols=min(per_line, len(row)), buff=(ROW_GAP, 0.3))
-                    for row in rows
-                ]
-
             def size(lines: list[VGroup]) -> float:
                 return min(
                     room.width / max(line.width for line in lines),
@@ -1324,16 +1354,14 @@ class MultiheadScene(TopicScene):
             two = size(wrapped(2))
             matrices = wrapped(1) if size(wrapped(1)) > two else wrapped(2)
         else:
-            matrices = [VGroup(*row).arrange(RIGHT, buff=ROW_GAP) for row in rows]
-        widths = [tag.width + ROW_GAP + row.width for tag, row in zip(tags, matrices, strict=True)]
-        heights = [max(tag.height, row.height) for tag, row in zip(tags, matrices, strict=True)]
-        gaps = HEAD_GAP * (len(rows) - 1)
-        beside = min(room.width / max(widths), room.height / (sum(heights) + gaps))
-        over = min(
-            room.width / max(row.width for row in matrices),
-            room.height
-            / (sum(row.height + tag.height + 0.15 for tag, row in zip(tags, matrices, strict=True)) + gaps),
-        )
+            matrices = wrapped(0)
+            digit = digit_height(VGroup(*(m for row in rows for m in row)))
+            too_small = digit is not None and digit * min(1.3, max(tagged(matrices))) < DIGIT_FLOOR - 1e-9
+            if self._wrap_rows and too_small:
+                # A frame too narrow for the one line at the digit floor (4:3): wrapped, if that is larger.
+                per_line = max((0, 2, 1), key=lambda k: max(tagged(wrapped(k))))
+                matrices = wrapped(per_line)
+        beside, over = tagged(matrices)
         lines = VGroup()
         for tag, row in zip(tags, matrices, strict=True):
             if beside >= over:

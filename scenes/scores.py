@@ -200,6 +200,11 @@ class ScoresScene(TopicScene):
                 self._in_line(q_view, k_view, arrow, s_view, panel, room),
                 self._stacked(q_view, k_view, arrow, s_view, panel, room),
             ]
+            # A frame too narrow for either (4:3, a wide lesson): Q over K beside the scores, or one column.
+            digit = min(digit_height(part) or DIGIT_FLOOR for part in (q_view, k_view, s_view, panel))
+            if max(found[0] for found in arranged) * digit < DIGIT_FLOOR - 1e-9:
+                arranged.append(self._paired(q_view, k_view, arrow, s_view, panel, room))
+                arranged.append(self._column(q_view, k_view, arrow, s_view, panel, room))
         layout = max(arranged, key=lambda found: found[0])[1]
         layout()
         return q_view, k_view, arrow, s_view, panel
@@ -264,6 +269,41 @@ class ScoresScene(TopicScene):
             left.align_to(right, UP)
             whole.scale(factor)
             whole.move_to(room.centre)
+
+        return factor, arrange
+
+    def _paired(
+        self,
+        q_view: MatrixView,
+        k_view: MatrixView,
+        arrow: VMobject,
+        s_view: MatrixView,
+        panel: DotProductPanel,
+        room: Region,
+    ) -> tuple[float, Callable[[], None]]:
+        """How large Q over K → S, the dot product under them all, would be; and how to arrange it.
+
+        For a frame not wide enough for Q, K and S in one line, with few tokens
+        and wide keys: Q and K are short, so stacking them costs little height.
+        """
+        width = max(max(q_view.width, k_view.width) + 0.3 + arrow.width + 0.3 + s_view.width, panel.width)
+        height = max(q_view.height + PANEL_GAP + k_view.height, s_view.height) + PANEL_GAP + panel.height
+        factor = min(1.3, room.width / width, room.height / height)
+
+        def arrange() -> None:
+            left = VGroup(q_view, k_view).arrange(DOWN, buff=PANEL_GAP)
+            middle = left.get_center()[0]  # the two brackets centred on one line, not the names left of them
+            for view in (q_view, k_view):
+                view.shift(RIGHT * (middle - view.brackets.get_center()[0]))
+            row = VGroup(left, arrow, s_view).arrange(RIGHT, buff=0.3)
+            s_view.shift(UP * (left.get_center()[1] - s_view.brackets.get_center()[1]))
+            arrow.set_y(s_view.brackets.get_center()[1])
+            row.scale(factor)
+            panel.scale(factor)
+            whole = VGroup(row, panel).arrange(DOWN, buff=PANEL_GAP * factor)
+            whole.move_to(room.centre)
+            row.set_x(0)
+            panel.set_x(0)
 
         return factor, arrange
 
@@ -423,7 +463,7 @@ class ScoresScene(TopicScene):
             FadeIn(scaled_view.ellipses),
             FadeIn(scaled_view.heading),
             FadeIn(scaled_view.column_labels),
-            *([FadeIn(scaled_view.row_labels)] if self.upright else []),
+            *([FadeIn(scaled_view.row_labels)] if len(scaled_view.row_labels) else []),
             run_time=0.9,
         )
         scale = root_line[2]
@@ -483,7 +523,9 @@ class ScoresScene(TopicScene):
         digit = (digit_height(s_view) or DIGIT_FLOOR) / s_view.scale_factor  # a digit at scale one
         room = self.content(below=title, gap=0.35)
 
-        def arranged(column_room: int, below: bool) -> tuple[float, VGroup, MatrixView, Rectangle, VGroup]:
+        def arranged(
+            column_room: int, below: int, stacked: bool
+        ) -> tuple[float, VGroup, MatrixView, Rectangle, VGroup]:
             mark = numbers.checkpoint()
             parts = VGroup(d_line.copy(), root_line.copy(), divide.copy(), middle_arrow.copy())
             p_d, p_root, p_divide, p_arrow = parts
@@ -497,14 +539,14 @@ class ScoresScene(TopicScene):
                 ),
                 filled=False,
                 # The same rows as the scores on its left; under them (a narrow frame), named again.
-                row_labels=self.upright,
+                row_labels=stacked,
                 columns=shown_indices(n, column_room, [j]),
             )
             stand_in = Rectangle(width=block.width, height=block.height).set_opacity(0)
             scaled_view.scale(s_view.scale_factor)
             # At the matrices' scale, so the two matrices get the width.
             parts.scale(max(s_view.scale_factor, 0.75))
-            if self.upright:
+            if stacked:
                 # A narrow frame: the scaled scores under the scores, the arrow pointing down.
                 p_arrow.rotate(-PI / 2)
                 between = VGroup(
@@ -524,10 +566,17 @@ class ScoresScene(TopicScene):
                 )
                 numbers.rollback(mark)
                 return smallest, parts, scaled_view, stand_in, final
-            if below:
+            if below == 1:
                 between = VGroup(p_divide, p_arrow).arrange(DOWN, buff=0.2)
                 top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.35)
                 under = VGroup(p_d, p_root).arrange(RIGHT, buff=0.8)
+                final = VGroup(top, under).arrange(DOWN, buff=0.35)
+            elif below == 2:
+                # Only the arrow between the matrices; ÷ √d_k under it, d_k and √d_k beside that.
+                p_arrow.scale(0.6)  # short: it only points from one matrix to the other
+                between = VGroup(p_arrow)
+                top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.3)
+                under = VGroup(p_d, p_root, p_divide).arrange(RIGHT, buff=0.6)
                 final = VGroup(top, under).arrange(DOWN, buff=0.35)
             else:
                 between = VGroup(p_d, p_root, p_divide, p_arrow).arrange(DOWN, buff=0.25)
@@ -546,14 +595,21 @@ class ScoresScene(TopicScene):
             numbers.rollback(mark)
             return smallest, parts, scaled_view, stand_in, final
 
-        tried = []
-        for column_room in range(n, min(n, 3) - 1, -1):
-            for below in (False, True):
-                tried.append(arranged(column_room, below))
+        tried: list[tuple[float, VGroup, MatrixView, Rectangle, VGroup]] = []
+        # Phases, each with fewer columns in turn, until the digits reach the floor: side by side
+        # (the middle between the matrices or d_k and √d_k under them); side by side with only the
+        # arrow between; stacked (an upright frame has only this one).
+        phases = ((True, (0,)),) if self.upright else ((False, (0, 1)), (False, (2,)), (True, (0,)))
+        for stacked, ways in phases:
+            if tried and tried[-1][0] >= DIGIT_FLOOR - 1e-9:
+                break
+            for column_room in range(n, min(n, 3) - 1, -1):
+                for below in ways:
+                    tried.append(arranged(column_room, below, stacked))
+                    if tried[-1][0] >= DIGIT_FLOOR - 1e-9:
+                        break
                 if tried[-1][0] >= DIGIT_FLOOR - 1e-9:
                     break
-            if tried[-1][0] >= DIGIT_FLOOR - 1e-9:
-                break
         _, middle, scaled_view, stand_in, final = max(tried, key=lambda found: found[0])
         return middle, scaled_view, block, stand_in, final
 

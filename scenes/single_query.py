@@ -23,6 +23,7 @@ from manim import (
     FadeOut,
     LaggedStart,
     ReplacementTransform,
+    Text,
     TransformFromCopy,
     VGroup,
     VMobject,
@@ -35,7 +36,16 @@ from scenes.kit.equations import APPROX
 from scenes.kit.narration import Num, Part, Sentence, Tok, say_focus
 from scenes.kit.stage import TopicScene
 from scenes.kit.sums import ColumnSum, WeightedValues, residual_rows, say_mix
-from scenes.kit.widgets import NUMBER_SIZE, MatrixView, fit_in_frame, formula, highlight, label, wrap_below
+from scenes.kit.widgets import (
+    NUMBER_SIZE,
+    MatrixView,
+    first_legible,
+    fit_in_frame,
+    formula,
+    highlight,
+    label,
+    wrap_below,
+)
 
 __all__ = ["SingleQueryScene"]
 
@@ -293,8 +303,13 @@ class SingleQueryScene(TopicScene):
 
     # -- softmax -----------------------------------------------------------------------
 
-    def _chart(self) -> tuple[SoftmaxBars, VGroup]:
-        """The weights as bars, columns at least as wide as the scores above them; and those scores."""
+    def _chart(self, narrow: bool) -> tuple[SoftmaxBars, VGroup]:
+        """The weights as bars, columns at least as wide as the scores above them; and those scores.
+
+        ``narrow``: the frame's width limits the chart (9:16, or a 4:3 frame too
+        narrow for the usual chart at the digit floor); its values are drawn at
+        the numbers' full size.
+        """
         numbers, head = self.numbers, self.head
         n = head.trace.q.shape[0]
         scores_row = VGroup(
@@ -314,7 +329,7 @@ class SingleQueryScene(TopicScene):
                 max_height=2.2,
                 min_column_width=min_column_width,
                 # A narrow frame shrinks the chart: its values are drawn at the numbers' full size.
-                font_size=NUMBER_SIZE if self.upright else BAR_VALUE_SIZE,
+                font_size=NUMBER_SIZE if narrow else BAR_VALUE_SIZE,
             )
 
         chart = bars(0.0)
@@ -328,23 +343,33 @@ class SingleQueryScene(TopicScene):
     def _softmax(self, title: VMobject, stage: VGroup, source: MatrixView) -> VMobject:
         """The scores laid out over a bar chart of the weights softmax makes of them; returns the title."""
         n = source.shape[0]
-        chart, scores_row = self._chart()
-        scores_name, weights_name, arrow, softmax_word = self._chart_names(chart, scores_row)
-        block = VGroup(chart, scores_row, scores_name, weights_name, arrow, softmax_word)
-        together = chart.adds_up(self.equations, font_size=WORD_SIZE - 2)
-        if self.upright:
-            # A narrow frame: the pile close to the chart, its words on a line of their own under it.
-            pile, outline = chart.stack(buff=0.6)
-            together.next_to(chart.labels, DOWN, buff=0.3).align_to(outline, RIGHT)
-        else:
-            # Far enough right that the words under the pile clear the last token's label.
-            pile, outline = chart.stack(buff=max(0.7, together.width / 2 + 0.25))
-            together.next_to(outline, DOWN, buff=0.15)
-            together.align_to(chart.labels, UP)
-        one = VGroup(pile, outline, together)
-        # A narrow frame's width limits the chart: it takes the room up to the usual margin.
-        room = self.content(below=title, side=0.3 if self.upright else 0.4)
-        self.fit_into(VGroup(block, one), room, max_growth=1.3)
+        recorded = len(self.equations.entries)
+
+        def laid_out(narrow: bool) -> VGroup:
+            del self.equations.entries[recorded:]  # the sum of a layout not kept is not drawn
+            chart, scores_row = self._chart(narrow)
+            block = VGroup(chart, scores_row, *self._chart_names(chart, scores_row))
+            together = chart.adds_up(self.equations, font_size=WORD_SIZE - 2)
+            if narrow:
+                # A narrow frame: the pile close to the chart, its words on a line of their own under it.
+                pile, outline = chart.stack(buff=0.6)
+                together.next_to(chart.labels, DOWN, buff=0.3).align_to(outline, RIGHT)
+            else:
+                # Far enough right that the words under the pile clear the last token's label.
+                pile, outline = chart.stack(buff=max(0.7, together.width / 2 + 0.25))
+                together.next_to(outline, DOWN, buff=0.15)
+                together.align_to(chart.labels, UP)
+            one = VGroup(pile, outline, together)
+            # A narrow frame's width limits the chart: it takes the room up to the usual margin.
+            room = self.content(below=title, side=0.3 if narrow else 0.4)
+            return self.fit_into(VGroup(block, one), room, max_growth=1.3)
+
+        _, (block, one) = first_legible(
+            laid_out, (True,) if self.upright else (False, True), numbers=self.numbers
+        )
+        chart, scores_row, scores_name, weights_name, arrow, softmax_word = block
+        pile, outline, together = one
+        assert isinstance(chart, SoftmaxBars) and isinstance(together, Text)
 
         new_title = self.title('{{ a_j : a }} = "softmax"({{ s : s }})_j')
         to_one: tuple[Part, ...] = ("about one",) if APPROX in together.text else ("one",)
@@ -420,16 +445,23 @@ class SingleQueryScene(TopicScene):
     def _values(self, title: VMobject) -> None:
         """Each value row scaled by its weight and summed: the context, then the residual."""
         n = self.head.trace.v.shape[0]
-        made = WeightedValues(self.numbers, self.head.index, TOKEN, equations=self.equations)
-        if self.upright:
-            # A narrow frame: "= weighted values" and their sum under "weights × V", not beside it.
-            wrap_below(
-                made,
-                (made.weights, made.times, made.values),
-                under=made.values.brackets,
-                moved=made.terms.brackets,
-            )
-        panel = self.fit_into(made, self.room, max_growth=1.3)
+        recorded = len(self.equations.entries)
+
+        def laid_out(narrow: bool) -> WeightedValues:
+            del self.equations.entries[recorded:]  # the sums of a layout not kept are not drawn
+            made = WeightedValues(self.numbers, self.head.index, TOKEN, equations=self.equations)
+            if narrow:
+                # A narrow frame: "= weighted values" and their sum under "weights × V", not beside it.
+                wrap_below(
+                    made,
+                    (made.weights, made.times, made.values),
+                    under=made.values.brackets,
+                    moved=made.terms.brackets,
+                )
+            return self.fit_into(made, self.room, max_growth=1.3)
+
+        # Wrapped in an upright frame, or in a 4:3 one where one line would draw digits under the floor.
+        _, panel = first_legible(laid_out, (True,) if self.upright else (False, True), numbers=self.numbers)
         new_title = self.title("{{ c : c }} = sum_j {{ a_j : a }} {{ v_j : v }}")
 
         self.step(

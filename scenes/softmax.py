@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from manim import (
     DOWN,
@@ -44,6 +45,7 @@ from scenes.kit.widgets import (
     NUMBER_SIZE,
     MatrixView,
     entries,
+    first_legible,
     fit_in_frame,
     fit_with_elision,
     formula,
@@ -433,9 +435,8 @@ class SoftmaxScene(TopicScene):
         """The row in full leaves; scores → weights for every row; each row's weights as a split bar."""
         numbers = self.numbers
         n = self.first_head.trace.weights.shape[0]
-        upright = self.upright
 
-        def build(_: int, column_room: int) -> VGroup:
+        def build(_: int, column_room: int, *, upright: bool) -> VGroup:
             # Only the scores lose columns ("⋯"): every weight is drawn, each row must add up to one.
             scores = token_matrix(
                 numbers,
@@ -473,17 +474,21 @@ class SoftmaxScene(TopicScene):
             arrow.set_y(scores.brackets.get_center()[1])
             return layout
 
-        # Rows are never elided (min_room): the room of the width alone decides.
-        layout = fit_with_elision(
-            build,
-            rows=1,
-            columns=n,
-            max_width=self.room.width,
-            max_height=self.room.height,
-            max_growth=1.3,
-            min_room=min(n, 3),
-            numbers=numbers,
-        )
+        def fitted(upright: bool) -> VGroup:
+            # Rows are never elided (min_room): the room of the width alone decides.
+            return fit_with_elision(
+                partial(build, upright=upright),
+                rows=1,
+                columns=n,
+                max_width=self.room.width,
+                max_height=self.room.height,
+                max_growth=1.3,
+                min_room=min(n, 3),
+                numbers=numbers,
+            )
+
+        # Side by side unless the frame is upright, or too narrow for the digits (4:3): then stacked.
+        upright, layout = first_legible(fitted, (True,) if self.upright else (False, True), numbers=numbers)
         layout.move_to(self.room.centre)
         scores, arrow, weights = layout
         assert isinstance(scores, MatrixView) and isinstance(weights, MatrixView)

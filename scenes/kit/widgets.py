@@ -19,7 +19,8 @@ Large matrices are elided, never shrunk below the teaching standard's digit
 floor (:data:`DIGIT_FLOOR`): :class:`MatrixView` draws only chosen rows and
 columns (``rows=``, ``columns=``; "⋮", "⋯" where indices are skipped) and is
 still addressed by the original indices; :func:`shown_indices` chooses them,
-:func:`fit_with_elision` finds how many fit at the floor, :func:`digit_height`
+:func:`fit_with_elision` finds how many fit at the floor, :func:`first_legible`
+the first layout (side by side, stacked) that keeps digits at it, :func:`digit_height`
 measures a picture's smallest digit.
 """
 
@@ -73,6 +74,7 @@ __all__ = [
     "baseline_y",
     "digit_height",
     "entries",
+    "first_legible",
     "fit_in_frame",
     "fit_with_elision",
     "formula",
@@ -102,6 +104,7 @@ FRAME_MARGIN = 0.25
 
 _M = TypeVar("_M", bound=Mobject)
 _T = TypeVar("_T", bound=Text)
+_O = TypeVar("_O")
 
 
 # -- built shapes: kept in memory, and in a store when one is installed --------------
@@ -966,6 +969,40 @@ def fit_with_elision(
     if factor != 1.0:
         mob.scale(factor)
     return mob
+
+
+def first_legible(
+    build: Callable[[_O], _M],
+    options: Sequence[_O],
+    *,
+    floor: float = 0.0,
+    numbers: NumberFactory | None = None,
+) -> tuple[_O, _M]:
+    """The first of ``options`` whose picture draws no digit under the floor, and that picture.
+
+    ``build(option)`` makes the picture of one layout, fitted to its room (e.g.
+    with :func:`fit_with_elision`): panels side by side, or stacked. A layout
+    that fits a wide frame can draw too small a digit in a narrower one (4:3);
+    the next option is tried then. When none reaches ``floor`` (default
+    :data:`DIGIT_FLOOR`), the option with the largest smallest digit is built
+    again and returned. ``numbers``, the factory ``build`` draws with, forgets
+    the numbers of the pictures not kept.
+    """
+    if not options:
+        raise ValueError("first_legible needs at least one layout to try")
+    floor = floor or DIGIT_FLOOR
+    best: tuple[float, int] = (-1.0, 0)
+    for index, option in enumerate(options):
+        mark = numbers.checkpoint() if numbers is not None else 0
+        mob = build(option)
+        smallest = digit_height(mob)
+        if smallest is None or smallest >= floor - 1e-9:
+            return option, mob
+        if numbers is not None:
+            numbers.rollback(mark)
+        best = max(best, (smallest, -index))
+    option = options[-best[1]]
+    return option, build(option)
 
 
 def _future_size(texts: Iterable[str], font_size: float) -> tuple[float, float]:

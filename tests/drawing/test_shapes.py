@@ -19,7 +19,7 @@ from production.settings import ASPECTS, DEFAULT_ASPECT, frame_settings
 from scenes import TOPICS
 from scenes.kit.colour import MIN_CONTRAST
 from scenes.kit.stage import EDGE
-from scenes.kit.widgets import wrap_below
+from scenes.kit.widgets import NumberFactory, TracedText, digit_height, first_legible, wrap_below
 from support.layout import Box
 from support.scene_harness import build_dry
 from support.teaching import DIGIT_FLOOR
@@ -92,13 +92,6 @@ def test_a_request_carries_its_shape_to_a_worker_and_into_the_cache_key(tmp_path
 # taken off this list.
 NOT_YET_FITTING = {
     # 4:3, lessons other than the default (digits from 0.17 to 0.199 at the floor's 0.2).
-    ("softmax", "i-love-coding", "4:3"),
-    ("scores", "token-residual", "4:3"),
-    ("block", "token-residual", "4:3"),
-    ("scores", "transformer-breakdown", "4:3"),
-    ("softmax", "transformer-breakdown", "4:3"),
-    ("single_query", "transformer-breakdown", "4:3"),
-    ("multihead", "transformer-breakdown", "4:3"),
     ("overview", "transformer-breakdown", "4:3"),
     # 9:16: Q, K and V in one tier over the formula, three columns each, cannot elide further.
     ("overview", "transformer-breakdown", "9:16"),
@@ -164,3 +157,30 @@ def test_a_row_wraps_below_itself_for_a_narrow_frame():
     assert tuple(c.get_center()) == pytest.approx((2.0, -1.5, 0.0))
     assert tuple(d.get_center()) == pytest.approx((4.0, -1.5, 0.0))
     assert tuple(a.get_center()) == pytest.approx((0.0, 0.0, 0.0))
+
+
+def test_the_first_layout_that_keeps_the_digit_floor_is_taken(traces):
+    # Each "layout" is one of the default lesson's one-digit numbers (d_k "2", head indices
+    # "0" and "1"), drawn with its digit this high: by hand, a one-glyph text is as high as its
+    # glyph. Floor 0.2: 0.1 is under it, 0.3 the first at it.
+    numbers = NumberFactory(traces("default"))
+    paths = {0.1: "d_k", 0.3: "heads[0].index", 0.5: "heads[1].index", 0.15: "heads[0].index"}
+    built: list[float] = []
+
+    def build(height: float) -> TracedText:
+        built.append(height)
+        return numbers.number(paths[height]).scale_to_fit_height(height)
+
+    option, mob = first_legible(build, (0.1, 0.3, 0.5), floor=0.2, numbers=numbers)
+    assert (option, built) == (0.3, [0.1, 0.3])
+    assert digit_height(mob) == pytest.approx(0.3)
+    # The layout not kept is forgotten: only the kept one's number is in the manifest.
+    assert [entry.path for entry in numbers.registry] == ["heads[0].index"]
+    # None at the floor: the one with the largest digits, built again.
+    built.clear()
+    option, mob = first_legible(build, (0.1, 0.15), floor=0.2, numbers=numbers)
+    assert (option, built) == (0.15, [0.1, 0.15, 0.15])
+    assert digit_height(mob) == pytest.approx(0.15)
+    assert [entry.path for entry in numbers.registry] == ["heads[0].index"]
+    with pytest.raises(ValueError, match="at least one layout"):
+        first_legible(build, ())
