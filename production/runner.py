@@ -37,6 +37,7 @@ from scenes import HEADINGS, topic_class
 from scenes.kit.narration import use_voice
 
 from . import narration, output
+from .encoding import install_still_frame_encoding
 from .files import publish
 from .settings import (
     DEFAULT_ASPECT,
@@ -197,6 +198,7 @@ def render_topic(
 
             frame_rate = config.frame_rate
             install_shape_store()
+            install_still_frame_encoding()
             previous_voice = use_voice(voice.seconds if voice is not None else None)
             try:
                 scene = build_scene(topic, trace, theme=theme)
