@@ -167,7 +167,7 @@ def render_topic(
     preview = preview or output_format == "png"
     if preview or output_format not in ("mp4", "webm"):
         voice = None
-    out_dir = output_folder(Path(media_dir), example, still=preview)
+    out_dir = output_folder(Path(media_dir), example, still=preview, theme=theme, aspect=aspect)
     out_dir.mkdir(parents=True, exist_ok=True)
     alias: Path | None = None
     # Ctrl-C or SIGTERM between making the work folder and the `try` below would leave it
