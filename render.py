@@ -55,6 +55,7 @@ from production.settings import (
     FORMATS,
     QUALITIES,
     THEMES,
+    look_folder,
     output_folder,
     quality_help,
 )
@@ -391,7 +392,7 @@ def _render_batch(plan: Plan, topics: list[str], *, workers: int, page: bool) ->
     if page:
         first = plan.requests[0]
         shown = "png" if first.preview or first.output_format == "png" else first.output_format
-        _write_pages(lessons, topics, outcomes, first.media_dir, shown)
+        _write_pages(lessons, topics, outcomes, first, shown)
     if counts["failed"]:
         sys.exit(1)
 
@@ -400,10 +401,13 @@ def _write_pages(
     lessons: Mapping[str, Lesson],
     topics: list[str],
     outcomes: list[Outcome],
-    media_dir: Path,
+    first: RenderRequest,
     output_format: str,
 ) -> None:
+    """Each lesson's page, in the run's folder (its look's, its stills'), and an index of several."""
     from production.page import write_examples_index, write_page
+
+    media_dir, still, look = first.media_dir, output_format == "png", look_folder(first.theme, first.aspect)
 
     for name, lesson in lessons.items():
         problems = {
@@ -412,7 +416,7 @@ def _write_pages(
             if o.request.example == name and not o.succeeded
         }
         path = write_page(
-            output_folder(media_dir, name, still=output_format == "png"),
+            output_folder(media_dir, name, still=still, theme=first.theme, aspect=first.aspect),
             topics,
             title=f"Self-attention, step by step: {name}",
             description=lesson.description.strip(),
@@ -422,7 +426,7 @@ def _write_pages(
         click.echo(f"page:     {path}")
     if len(lessons) > 1:
         index = write_examples_index(
-            media_dir, {name: EXAMPLES.get(name, "") for name in lessons}, still=output_format == "png"
+            media_dir, {name: EXAMPLES.get(name, "") for name in lessons}, still=still, look=look
         )
         click.echo(f"index:    {index}")
 

@@ -51,7 +51,7 @@ from scenes import lesson_for
 from .files import write_text_atomically
 from .request import RenderRequest
 from .runner import RenderResult
-from .settings import QUALITIES
+from .settings import QUALITIES, look_folder
 
 __all__ = [
     "CACHE_DIR",
@@ -307,7 +307,9 @@ def _number(value: object) -> float:
 
 
 def _cache_dir(request: RenderRequest) -> Path:
-    return request.media_dir / CACHE_DIR / request.example
+    folder = request.media_dir / CACHE_DIR / request.example
+    look = look_folder(request.theme, request.aspect)
+    return folder / look if look else folder
 
 
 def record_path(request: RenderRequest) -> Path:

@@ -372,16 +372,22 @@ def write_page(
     return write_text_atomically(out_dir / PAGE_NAME, document)
 
 
-def write_examples_index(media_dir: Path, examples: Mapping[str, str], *, still: bool = False) -> Path:
+def write_examples_index(
+    media_dir: Path, examples: Mapping[str, str], *, still: bool = False, look: str = ""
+) -> Path:
     """Write ``media_dir/index.html`` linking each example's page (name -> description).
 
     With ``still``, the index of the previews' pages (in each example's
-    ``preview/`` folder) is ``media_dir/previews.html``, beside the videos' index.
+    ``preview/`` folder) is ``media_dir/previews.html``, beside the videos'
+    index; a look other than the default (``look``: its folder, e.g.
+    ``light``) has its own, ``index-light.html`` (``previews-light.html``).
     """
+    stem = Path(STILLS_INDEX if still else PAGE_NAME).stem
+    kind = " ".join(part for part in (look, "previews" if still else "") if part)
     document = _render(
         "examples.html",
-        title="Self-attention lessons (previews)" if still else "Self-attention lessons",
+        title=f"Self-attention lessons ({kind})" if kind else "Self-attention lessons",
         examples=list(examples.items()),
-        page_name=f"{STILLS_FOLDER}/{PAGE_NAME}" if still else PAGE_NAME,
+        page_name="/".join(part for part in (look, STILLS_FOLDER if still else "", PAGE_NAME) if part),
     )
-    return write_text_atomically(Path(media_dir) / (STILLS_INDEX if still else PAGE_NAME), document)
+    return write_text_atomically(Path(media_dir) / f"{stem}{'-' + look if look else ''}.html", document)

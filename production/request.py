@@ -100,7 +100,9 @@ class RenderRequest:
     @property
     def out_dir(self) -> Path:
         """Where the topic's files go: a still (preview, PNG) in its own folder, beside no video's files."""
-        return output_folder(self.media_dir, self.example, still=not self.cacheable)
+        return output_folder(
+            self.media_dir, self.example, still=not self.cacheable, theme=self.theme, aspect=self.aspect
+        )
 
     @property
     def narrated(self) -> bool:

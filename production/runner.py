@@ -37,6 +37,7 @@ from scenes import HEADINGS, topic_class
 from scenes.kit.narration import use_voice
 
 from . import narration, output
+from .encoding import install_still_frame_encoding
 from .files import publish
 from .settings import (
     DEFAULT_ASPECT,
@@ -166,7 +167,7 @@ def render_topic(
     preview = preview or output_format == "png"
     if preview or output_format not in ("mp4", "webm"):
         voice = None
-    out_dir = output_folder(Path(media_dir), example, still=preview)
+    out_dir = output_folder(Path(media_dir), example, still=preview, theme=theme, aspect=aspect)
     out_dir.mkdir(parents=True, exist_ok=True)
     alias: Path | None = None
     # Ctrl-C or SIGTERM between making the work folder and the `try` below would leave it
@@ -197,6 +198,7 @@ def render_topic(
 
             frame_rate = config.frame_rate
             install_shape_store()
+            install_still_frame_encoding()
             previous_voice = use_voice(voice.seconds if voice is not None else None)
             try:
                 scene = build_scene(topic, trace, theme=theme)

@@ -29,6 +29,7 @@ __all__ = [
     "Aspect",
     "Quality",
     "frame_settings",
+    "look_folder",
     "output_folder",
     "quality_help",
 ]
@@ -68,12 +69,6 @@ DEFAULT_FORMAT = "mp4"
 #: Stills (``--preview``, ``--format png``) go in this folder inside the lesson's, so a
 #: preview never replaces a video's poster, numbers manifest or lesson page.
 STILLS_FOLDER = "preview"
-
-
-def output_folder(media_dir: Path, example: str, *, still: bool = False) -> Path:
-    """Where a render of ``example`` writes: ``MEDIA/<example>/``, stills in ``MEDIA/<example>/preview/``."""
-    folder = media_dir / example
-    return folder / STILLS_FOLDER if still else folder
 
 
 def quality_help() -> str:
@@ -143,3 +138,33 @@ def frame_settings(quality: str, aspect: str) -> dict[str, object]:
         "frame_height": frame_height,
         "frame_width": frame_width,
     }
+
+
+def look_folder(theme: str, aspect: str) -> str:
+    """The folder of a look other than the default: ``""`` (dark 16:9), ``light``, ``9x16``, ``light-4x3``."""
+    parts = [theme] if theme != DEFAULT_THEME else []
+    if aspect != DEFAULT_ASPECT:
+        parts.append(aspect.replace(":", "x"))
+    return "-".join(parts)
+
+
+def output_folder(
+    media_dir: Path,
+    example: str,
+    *,
+    still: bool = False,
+    theme: str = DEFAULT_THEME,
+    aspect: str = DEFAULT_ASPECT,
+) -> Path:
+    """Where a render of ``example`` writes.
+
+    ``MEDIA/<example>/`` for the default look; another theme or shape in its
+    own folder inside it (``light/``, ``9x16/``, ``light-4x3/``), so a light or
+    upright render never replaces the default one; stills in ``preview/``
+    inside that.
+    """
+    folder = media_dir / example
+    look = look_folder(theme, aspect)
+    if look:
+        folder = folder / look
+    return folder / STILLS_FOLDER if still else folder

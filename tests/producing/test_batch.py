@@ -1019,3 +1019,37 @@ def test_a_batch_that_skips_a_topic_still_clears_what_a_killed_render_of_it_left
     outcomes = run_batch([job(tmp_path)], workers=1, lessons=lessons)
     assert [o.status for o in outcomes] == ["skipped"]
     assert not left.exists()
+
+
+def test_each_look_renders_into_its_own_folder_and_keeps_its_own_record(tmp_path, monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setattr(production.runner, "render_topic", look_render(calls))
+    trace = compute(load_example("default"))
+    looks = [{}, {"theme": "light"}, {"aspect": "9:16"}, {"theme": "light", "aspect": "4:3"}]
+    folders = ["default", "default/light", "default/9x16", "default/light-4x3"]
+    for look, folder in zip(looks, folders, strict=True):
+        outcome = render_one(job(tmp_path, **look), trace)
+        assert outcome.output == tmp_path / folder / "softmax.mp4"
+        assert job(tmp_path, **look, preview=True).out_dir == tmp_path / folder / "preview"
+    for look in looks:  # nothing replaced another look's files: every one is still current
+        assert render_one(job(tmp_path, **look), trace).status == "skipped"
+    assert len(calls) == len(looks)
+    assert (tmp_path / "default" / "softmax.mp4").read_text() == "softmax dark 16:9"
+
+
+def look_render(calls: list[str]):
+    """A stand-in for ``render_topic`` whose video says the look it was rendered in."""
+    from production.settings import output_folder
+
+    def render_topic(topic, trace, *, example, media_dir, output_format, preview, theme, aspect, **rest):
+        calls.append(topic)
+        out = output_folder(Path(media_dir), example, still=preview, theme=theme, aspect=aspect)
+        out.mkdir(parents=True, exist_ok=True)
+        suffixes = (output_format, "png", "numbers.json")
+        video, poster, manifest = (out / f"{topic}.{suffix}" for suffix in suffixes)
+        video.write_text(f"{topic} {theme} {aspect}")
+        poster.write_text(f"{topic} poster {theme} {aspect}")
+        manifest.write_text("{}")
+        return RenderResult(topic, video, poster, manifest, 12.5)
+
+    return render_topic
