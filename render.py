@@ -422,11 +422,16 @@ def _write_pages(
             description=lesson.description.strip(),
             output_format=output_format,
             problems=problems,
+            theme=first.theme,
         )
         click.echo(f"page:     {path}")
     if len(lessons) > 1:
         index = write_examples_index(
-            media_dir, {name: EXAMPLES.get(name, "") for name in lessons}, still=still, look=look
+            media_dir,
+            {name: EXAMPLES.get(name, "") for name in lessons},
+            still=still,
+            look=look,
+            theme=first.theme,
         )
         click.echo(f"index:    {index}")
 

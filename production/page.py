@@ -17,6 +17,7 @@ with every value escaped; this module reads the files and fills them in.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import struct
@@ -116,8 +117,20 @@ def _templates() -> Environment:
     )
 
 
-def _render(template: str, **values: Any) -> str:
-    return _templates().get_template(template).render(palette=palette, **values)
+class _Colours:
+    """The palette's colours as a theme shows them: ``colours.TEXT`` is the theme's text colour."""
+
+    def __init__(self, theme: palette.Theme) -> None:
+        self.theme = theme
+        self.scheme = "light" if theme.name == "light" else "dark"
+
+    def __getattr__(self, name: str) -> str:
+        return self.theme.translate(str(getattr(palette, name)))
+
+
+def _render(template: str, theme: str = palette.DEFAULT_THEME, **values: Any) -> str:
+    colours = _Colours(palette.THEMES[theme])
+    return _templates().get_template(template).render(palette=colours, **values)
 
 
 # ------------------------------------------------------------------- key numbers
@@ -144,7 +157,7 @@ class _Table:
     scalars: bool = False
 
 
-def number_tables(manifest: Mapping[str, Any]) -> Markup:
+def number_tables(manifest: Mapping[str, Any], theme: str = palette.DEFAULT_THEME) -> Markup:
     """The manifest's numbers as HTML tables: one per matrix or vector, scalars in one more.
 
     Cells hold the manifest's ``text`` (the screen's formatting) with the trace
@@ -181,7 +194,9 @@ def number_tables(manifest: Mapping[str, Any]) -> Markup:
             tables.append(_table(name, base, cells, row_labels=rows, column_labels=columns))
     if scalars:
         tables.append(_Table("other numbers", scalars, scalars=True))
-    return Markup(_render("numbers.html", tables=tables).strip("\n"))
+    shown = palette.THEMES[theme]
+    tables = [dataclasses.replace(t, colour=shown.translate(t.colour)) if t.colour else t for t in tables]
+    return Markup(_render("numbers.html", theme, tables=tables).strip("\n"))
 
 
 def _labels(cells: Mapping[tuple[int, ...], _Cell]) -> dict[int, str]:
@@ -282,7 +297,7 @@ def _clock(seconds: float) -> str:
 
 
 def _topic_section(
-    out_dir: Path, topic: str, number: int, output_format: str, problem: str | None
+    out_dir: Path, topic: str, number: int, output_format: str, problem: str | None, theme: str
 ) -> TopicSection:
     manifest_path = out_dir / f"{topic}.numbers.json"
     if problem or not manifest_path.exists():
@@ -342,7 +357,7 @@ def _topic_section(
         files=files,
         manifest=manifest_path.name,
         count=len(manifest.get("numbers", {})),
-        numbers=number_tables(manifest),
+        numbers=number_tables(manifest, theme),
         transcript=spoken if plays else [],
     )
 
@@ -358,22 +373,29 @@ def write_page(
     description: str = "",
     output_format: str = "mp4",
     problems: Mapping[str, str] | None = None,
+    theme: str = palette.DEFAULT_THEME,
 ) -> Path:
     """Write ``out_dir/index.html`` for ``topics`` (in that order) and return its path.
 
     ``problems`` maps a topic that did not render to why; it is listed with the reason.
+    The page takes the videos' ``theme`` (dark or light), numbers tables included.
     """
     problems = problems or {}
     sections = [
-        _topic_section(out_dir, topic, number, output_format, problems.get(topic))
+        _topic_section(out_dir, topic, number, output_format, problems.get(topic), theme)
         for number, topic in enumerate(topics, 1)
     ]
-    document = _render("page.html", title=title, description=description, sections=sections)
+    document = _render("page.html", theme, title=title, description=description, sections=sections)
     return write_text_atomically(out_dir / PAGE_NAME, document)
 
 
 def write_examples_index(
-    media_dir: Path, examples: Mapping[str, str], *, still: bool = False, look: str = ""
+    media_dir: Path,
+    examples: Mapping[str, str],
+    *,
+    still: bool = False,
+    look: str = "",
+    theme: str = palette.DEFAULT_THEME,
 ) -> Path:
     """Write ``media_dir/index.html`` linking each example's page (name -> description).
 
@@ -386,6 +408,7 @@ def write_examples_index(
     kind = " ".join(part for part in (look, "previews" if still else "") if part)
     document = _render(
         "examples.html",
+        theme,
         title=f"Self-attention lessons ({kind})" if kind else "Self-attention lessons",
         examples=list(examples.items()),
         page_name="/".join(part for part in (look, STILLS_FOLDER if still else "", PAGE_NAME) if part),

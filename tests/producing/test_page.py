@@ -160,3 +160,19 @@ def test_examples_index_links_each_example_page(tmp_path):
 
 def test_every_topic_has_a_summary_for_the_page():
     assert all(TOPICS.values())
+
+
+def test_a_light_page_for_light_videos_dark_text_on_white_and_the_themes_role_colours(tmp_path):
+    from scenes.kit import palette
+
+    lay_out(tmp_path, "softmax")
+    dark = write_page(tmp_path, ["softmax"], title="t").read_text()
+    light = write_page(tmp_path, ["softmax"], title="t", theme="light").read_text()
+    # The colours, written here as the palette module states them (dark) and as the light theme does.
+    assert "color-scheme: dark" in dark and f"background: {palette.BACKGROUND}" in dark
+    assert "color-scheme: light" in light and "background: #ffffff" in light and "color: #1d1f24" in light
+    # The weights table takes the light theme's weights colour, the value its red.
+    assert "#005a43" in light and palette.WEIGHTS not in light
+    index = write_examples_index(tmp_path, {"default": ""}, look="light", theme="light")
+    assert index.name == "index-light.html" and "background: #ffffff" in index.read_text()
+    assert 'href="default/light/index.html"' in index.read_text()
