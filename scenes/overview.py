@@ -5,11 +5,14 @@ and each symbol is linked by a line to its matrix from the trace: Q, K and V
 above the formula, the softmax weights and the result (the context) below.
 The lesson decides the formula: no ``/ √d_k`` when it does not scale, ``+ M``
 when it is causal. For a lesson with several heads the first head is shown,
-with that head's own columns of Q, K and V.
+with that head's own columns of Q, K and V. When Q, K and V side by side
+would draw digits under the legible floor (4:3, 9:16), K goes a line above
+Q and V and its link line bends up through the gap between them.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -43,15 +46,24 @@ from scenes.kit.widgets import (
 
 __all__ = ["OverviewScene"]
 
+#: The five matrices (Q, K, V, weights, context), the tier above the formula and the one below.
+_Tiers = tuple[tuple[MatrixView, MatrixView, MatrixView, MatrixView, MatrixView], VGroup, VGroup]
+
 # Vertical room between the formula and the matrices, for the linking lines.
 LINK_GAP = 0.45
 FORMULA_WIDTH = 9.0
+#: Between Q and V when K goes over them (a narrow frame): room for K's link line.
+STAGGER_GAP = 0.6
+#: The least a staggered layout may shrink the formula to, as a share of its usual size.
+FORMULA_LEAST = 0.6
 
 
 class OverviewScene(TopicScene):
     """The attention formula symbol by symbol, each symbol linked to its matrix."""
 
     topic = "overview"
+    #: Whether K sits a line above Q and V, over the gap between them (see :meth:`_tiers`).
+    _staggered: bool = False
 
     def construct(self) -> None:
         head = self.first_head
@@ -101,7 +113,12 @@ class OverviewScene(TopicScene):
                 self.say("Q times K transposed scores every query against every key."),
             ),
         )
-        self._reveal(parts["k"], k_view, palette.KEY, up=True)
+        if self._staggered:
+            # Under Q and V, then up through the gap between them: no other link is crossed.
+            gap_x = (q_view.get_right()[0] + v_view.get_left()[0]) / 2
+            self._reveal(parts["k"], k_view, palette.KEY, up=True, via=(gap_x, float(q_view.get_bottom()[1])))
+        else:
+            self._reveal(parts["k"], k_view, palette.KEY, up=True)
         self._scale_and_mask(parts, scaled, causal)
 
         weights = self.say("Softmax turns each row of scores into weights that add up to one.")
@@ -161,8 +178,48 @@ class OverviewScene(TopicScene):
         are fitted around the formula. Otherwise, as with
         :func:`~scenes.kit.widgets.fit_with_elision`, what limits the size gives
         way one step at a time: token rows ("⋮") when the height does, the
-        columns of the tier that is too wide ("⋯") when a width does.
+        columns of the tier that is too wide ("⋯") when a width does. When
+        nothing left to give way keeps the floor (a narrow frame, Q, K and V of
+        three columns), K goes a line up, over the gap between Q and V, where
+        its link line passes (``_staggered``; K's line bends under Q and V to
+        go up through that gap, see :meth:`_reveal`). When it is the height that
+        keeps the staggered tiers under the floor (4:3), the formula is made
+        smaller, down to ``FORMULA_LEAST`` of its size, to give them the room;
+        failing that too, the one line.
         """
+        # Q, K and V on one line; when that keeps no digit at the floor however much gives way
+        # (a narrow frame, three columns each), K goes up a line, over the gap between Q and V.
+        for staggered in (False, True):
+            mark = self.numbers.checkpoint()
+            self._staggered = staggered
+            found, legible = self._tiers_once(equation)
+            if legible:
+                return found
+            self.numbers.rollback(mark)
+        # K a line up, with the formula smaller, down to FORMULA_LEAST of its size, when the
+        # height is what keeps the staggered tiers under the floor (a frame neither wide nor tall: 4:3).
+        self._staggered = True
+        mark = self.numbers.checkpoint()
+        (_, above, below), _ = self._tiers_once(equation)
+        self.numbers.rollback(mark)
+        digit = digit_height(above)
+        if digit is not None:
+            least = DIGIT_FLOOR / digit
+            tiers_h = least * (above.height + below.height)
+            spare = self._top - (self.caption_top + 0.1) - 2 * LINK_GAP - tiers_h
+            limits = self._tier_limits(equation, above, below)
+            width_allows = least <= min(limits["above"], limits["below"], limits["growth"])
+            if width_allows and FORMULA_LEAST * equation.height <= spare < equation.height:
+                equation.scale(spare / equation.height)
+                found, legible = self._tiers_once(equation)
+                if legible:
+                    return found
+                self.numbers.rollback(mark)
+        self._staggered = False
+        return self._tiers_once(equation)[0]
+
+    def _tiers_once(self, equation: MathTypst) -> tuple[_Tiers, bool]:
+        """What :meth:`_tiers` returns, for the above tier's shape ``self._staggered``; and if legible."""
         n = len(self.trace.tokens)
         # Everything shown at first: a room at least as large as any row or column count.
         whole = max(n, self.trace.x.shape[1], self.trace.q.shape[1], self.trace.v.shape[1])
@@ -173,14 +230,20 @@ class OverviewScene(TopicScene):
             q_view, k_view, v_view, w_view, c_view = views
             # Closer together in a narrow frame, where the width limits the tiers' size.
             upright = self.upright
-            above = VGroup(q_view, k_view, v_view).arrange(
-                RIGHT, buff=0.25 if upright else 0.45, aligned_edge=DOWN
-            )
+            if self._staggered:
+                lower = VGroup(q_view, v_view).arrange(RIGHT, buff=STAGGER_GAP, aligned_edge=DOWN)
+                k_view.next_to(lower, UP, buff=0.3)
+                k_view.set_x((q_view.get_right()[0] + v_view.get_left()[0]) / 2)
+                above = VGroup(q_view, k_view, v_view)
+            else:
+                above = VGroup(q_view, k_view, v_view).arrange(
+                    RIGHT, buff=0.25 if upright else 0.45, aligned_edge=DOWN
+                )
             below = VGroup(c_view, w_view).arrange(RIGHT, buff=0.3 if upright else 0.9, aligned_edge=UP)
             digit = digit_height(above)
             limits = self._tier_limits(equation, above, below)
             if digit is None or digit * min(limits.values()) >= DIGIT_FLOOR:
-                return views, above, below
+                return (views, above, below), True
             # The tightest limit that can still give way.
             giving = [
                 name
@@ -189,7 +252,7 @@ class OverviewScene(TopicScene):
                 and min(rooms[name], self._widest(name, views)) > self._least_room(name, views)
             ]
             if not giving:
-                return views, above, below
+                return (views, above, below), False
             self.numbers.rollback(mark)
             rooms[giving[0]] = min(rooms[giving[0]], self._widest(giving[0], views)) - 1
 
@@ -214,14 +277,20 @@ class OverviewScene(TopicScene):
     def _tier_limits(self, equation: MathTypst, above: VGroup, below: VGroup) -> dict[str, float]:
         """The scale each constraint allows the tiers: the frame's width per tier, the height for rows."""
         top, bottom = self._top, self.caption_top + 0.1
-        tier_h = (top - bottom - equation.height - 2 * LINK_GAP) / 2
+        room_h = top - bottom - equation.height - 2 * LINK_GAP
+        # Staggered, the tier above is two lines high: the room is shared in proportion.
+        rows = (
+            room_h / (above.height + below.height)
+            if self._staggered
+            else min(room_h / 2 / above.height, room_h / 2 / below.height)
+        )
         # A narrow frame's width limits the tiers: they take it up to the usual edge.
         width = self.frame_width - (2 * EDGE if self.upright else 0.6)
         return {
             "growth": 1.2,
             "above": width / above.width,
             "below": width / below.width,
-            "rows": min(tier_h / above.height, tier_h / below.height),
+            "rows": rows,
         }
 
     def _tier_scale(self, equation: MathTypst, above: VGroup, below: VGroup) -> float:
@@ -424,19 +493,45 @@ class OverviewScene(TopicScene):
             tier.set_x(max(-half, min(half, x)))
 
         centre_on(above, [parts["q"], parts["k"], parts["v"]])
+        if self._staggered:
+            # K's line goes up through the gap between Q and V: the gap under the K symbol.
+            q_view, _, v_view = above
+            gap_x = (q_view.get_right()[0] + v_view.get_left()[0]) / 2
+            half = (frame_w - 0.4 - above.width) / 2
+            x = above.get_center()[0] + parts["k"].get_center()[0] - gap_x
+            above.set_x(max(-half, min(half, x)))
         centre_on(below, [parts["result"], parts["softmax"]])
 
-    def _reveal(self, symbol: VGroup, view: MatrixView, colour: str, *, up: bool) -> None:
-        """Show a formula symbol, then its matrix and a line from one to the other."""
+    def _reveal(
+        self,
+        symbol: VGroup,
+        view: MatrixView,
+        colour: str,
+        *,
+        up: bool,
+        via: tuple[float, float] | None = None,
+    ) -> None:
+        """Show a formula symbol, then its matrix and a line from one to the other.
+
+        ``via``, a point ``(x, y)`` (the bottom of the tier a line passes
+        through), makes the line bend there and go straight up to the matrix,
+        whose centre is then at that ``x``.
+        """
         # Lines start just outside the whole formula, so they never cross a
         # bracket or a denominator on their way to the matrix.
         if up:
-            start = (symbol.get_center()[0], self._equation.get_top()[1] + 0.08, 0)
+            start = np.array((symbol.get_center()[0], self._equation.get_top()[1] + 0.08, 0.0))
             end = view.get_bottom() + 0.08 * DOWN
         else:
-            start = (symbol.get_center()[0], self._equation.get_bottom()[1] - 0.08, 0)
+            start = np.array((symbol.get_center()[0], self._equation.get_bottom()[1] - 0.08, 0.0))
             end = view.get_top() + 0.08 * UP
-        link = Line(start, end, color=colour, stroke_width=2.5, stroke_opacity=0.7)
+        link: VMobject
+        if via is None:
+            link = Line(start, end, color=colour, stroke_width=2.5, stroke_opacity=0.7)
+        else:
+            corner = np.array((via[0], via[1] - 0.08, 0.0))
+            link = VMobject(color=colour, stroke_width=2.5, stroke_opacity=0.7)
+            link.set_points_as_corners([start, corner, np.array((via[0], end[1], 0.0))])
         self.play(FadeIn(symbol, scale=1.2), run_time=0.7)
         self.play(Create(link), FadeIn(view, shift=0.15 * (UP if up else DOWN)), run_time=0.9)
         self.wait(1.2)
