@@ -1,7 +1,7 @@
 """More ways of writing a worked example, each read from a fixture in ``tests/reading/fixtures/``.
 
-Every expected number here comes from `attention` below, a NumPy calculation
-written out in this file (or from a hand derivation in a test's comment), never
+Every expected number here comes from `attention` (``tests/support/reading.py``), a NumPy
+calculation written out there (or from a hand derivation in a test's comment), never
 from the reader. Each fixture states its numbers rounded as a teacher would; a
 stated number is compared with ours rounded the same way.
 
@@ -18,56 +18,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from attention_math import check_claims, compute, load_lesson
 from attention_math.reading.scan import clauses
-from support.paths import TESTS
+from support.reading import FIXTURES, assert_states, attention, not_read, read
 
-FIXTURES = TESTS / "reading" / "fixtures"
 #: Tokens p, r with X = I and three weight matrices, as a text writes them.
 SMALL = (
     "- p → [1, 0]\n- r → [0, 1]\n\nW_q = [[1, 2], [3, 4]]\nW_k = [[0, 1], [1, 0]]\nW_v = [[1, 0], [0, 1]]\n"
 )
-
-
-def attention(x, w_q, w_k, w_v, scale=True):
-    """Single-head self-attention, written out: Q, K, V, scores, scaled scores, weights, context."""
-    x, w_q, w_k, w_v = (np.asarray(m, dtype=float) for m in (x, w_q, w_k, w_v))
-    q, k, v = x @ w_q, x @ w_k, x @ w_v
-    scores = q @ k.T
-    scaled = scores / np.sqrt(w_k.shape[1]) if scale else scores
-    exp = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-    weights = exp / exp.sum(axis=1, keepdims=True)
-    return {
-        "q": q,
-        "k": k,
-        "v": v,
-        "scores": scores,
-        "scaled": scaled,
-        "weights": weights,
-        "context": weights @ v,
-    }
-
-
-def read(name_or_path):
-    path = name_or_path if not isinstance(name_or_path, str) else FIXTURES / name_or_path
-    lesson = load_lesson(path)
-    return lesson, {r.path: r for r in check_claims(lesson, compute(lesson))}
-
-
-def unread_notes(lesson):
-    return [note for note in lesson.reading_notes if "not read" in note or "not tied" in note]
-
-
-def assert_states(found, path, expected, places, where=None):
-    """``found[path...]`` states ``expected`` rounded to ``places``, agrees, and comes from ``where``."""
-    expected = np.asarray(expected, dtype=float)
-    for index in np.ndindex(expected.shape):
-        key = path + "".join(f"[{i}]" for i in index)
-        assert key in found, (key, sorted(found))
-        assert found[key].stated == pytest.approx(round(float(expected[index]), places), abs=1e-9), key
-        assert found[key].agrees, key
-        if where is not None:
-            assert found[key].source == where, (key, found[key].source)
 
 
 # ----------------------------------------------------------------- the lead's failure
@@ -103,7 +60,7 @@ def test_three_dot_products_on_one_line_and_a_bare_list_of_weights():
     # "Softmax gives weights of about 0.40, 0.40 and 0.20": "the" is the token of lines 18-19.
     assert_states(found, "weights[0]", expected["weights"][0], 2, "line 21")
     assert len(found) == 17 and all(r.agrees for r in found.values())
-    assert unread_notes(lesson) == []
+    assert not_read(lesson) == []
 
 
 def test_a_bare_list_whose_token_is_not_said_is_listed_as_not_read(tmp_path):
@@ -113,7 +70,7 @@ def test_a_bare_list_whose_token_is_not_said_is_listed_as_not_read(tmp_path):
     text.write_text("\n".join(lines[:17] + lines[19:]) + "\n", encoding="utf-8")
     lesson, found = read(text)
     assert not any(path.startswith("weights") for path in found)
-    assert any(note.startswith("line 19:") and "0.4" in note for note in unread_notes(lesson))
+    assert any(note.startswith("line 19:") and "0.4" in note for note in not_read(lesson))
 
 
 @pytest.mark.parametrize(
@@ -168,7 +125,7 @@ def test_plain_text_with_numbers_named_by_tokens():
     assert_states(found, "weights[0]", expected["weights"][0], 2, "line 21")
     assert_states(found, "weights[2]", expected["weights"][2], 2, "line 22")
     assert_states(found, "context[0]", expected["context"][0], 2, "line 24")
-    assert len(found) == 17 and unread_notes(lesson) == []
+    assert len(found) == 17 and not_read(lesson) == []
 
 
 def test_pairs_naming_a_word_that_is_no_token_are_not_checked(tmp_path):
@@ -200,7 +157,7 @@ def test_tables_with_a_token_on_each_row_and_column():
     for row in range(3):
         assert_states(found, f"scores[{row}]", expected["scores"][row], 0, f"line {23 + row}")
         assert_states(found, f"weights[{row}]", expected["weights"][row], 2, f"line {31 + row}")
-    assert len(found) == 18 and unread_notes(lesson) == []
+    assert len(found) == 18 and not_read(lesson) == []
 
 
 def test_a_table_in_another_order_is_read_by_its_labels(tmp_path):
@@ -235,7 +192,7 @@ def test_a_notebook_that_prints_labelled_numpy_arrays():
     assert_states(found, "scaled", expected["scaled"], 2, "cell 3 output, line 4")
     assert_states(found, "weights", expected["weights"], 2, "cell 4 output, line 1")  # print("weights", ...)
     assert_states(found, "context", expected["context"], 2, "cell 5 output, line 1")  # out.round(2)
-    assert len(found) == 30 and unread_notes(lesson) == []
+    assert len(found) == 30 and not_read(lesson) == []
 
 
 # ----------------------------------------------------------------- four Spanish tokens, d_model 4
@@ -264,7 +221,7 @@ def test_a_lesson_in_spanish_with_four_tokens_and_four_dimensions():
     assert_states(found, "scaled[2]", expected["scaled"][2], 2, "line 24")
     assert_states(found, "weights[2]", expected["weights"][2], 2, "line 24")
     assert_states(found, "context[3]", expected["context"][3], 2, "line 26")
-    assert len(found) == 24 and unread_notes(lesson) == []
+    assert len(found) == 24 and not_read(lesson) == []
 
 
 # ----------------------------------------------------------------- a slip among correct numbers
@@ -286,7 +243,7 @@ def test_a_slip_is_the_one_disagreement_and_is_shown_against_the_plain_score():
     assert_states(found, "weights[2]", expected["weights"][2], 2, "line 29")  # α(fox, a) = 0.00, ...
     assert_states(found, "weights[1][0]", expected["weights"][1][0], 2, "line 30")
     assert_states(found, "context[1]", expected["context"][1], 2, "line 32")
-    assert len(found) == 22 and unread_notes(lesson) == []
+    assert len(found) == 22 and not_read(lesson) == []
 
 
 # ----------------------------------------------------------------- numbers not read are listed
@@ -302,7 +259,7 @@ def test_stated_numbers_no_form_reads_are_listed_with_their_lines(tmp_path):
     )
     lesson, found = read(text)
     assert found == {}
-    notes = unread_notes(lesson)
+    notes = not_read(lesson)
     assert any(note.startswith("line 9:") and "[0.5, 0.25]" in note for note in notes), notes
     assert any(note.startswith("line 10:") and "0.73 and 0.27" in note for note in notes), notes
     assert not any(note.startswith("line 7:") for note in notes)  # d_model = 2 is a size, not a result
@@ -336,4 +293,4 @@ def test_weights_named_by_token_but_for_no_token_are_not_read(tmp_path):
     text.write_text(SMALL + "\nAttention weights: p: 0.50, r: 0.50\n", encoding="utf-8")
     lesson, found = read(text)
     assert found == {}  # whose row is it? The text does not say: no claim, and a note
-    assert any(note.startswith("line 8:") and "[0.5, 0.5]" in note for note in unread_notes(lesson))
+    assert any(note.startswith("line 8:") and "[0.5, 0.5]" in note for note in not_read(lesson))

@@ -1,6 +1,6 @@
 """Round three of ways of writing a worked example, each read from a fixture in ``tests/reading/fixtures/``.
 
-Every expected number comes from `attention` below (NumPy, written out here,
+Every expected number comes from `attention` (``tests/support/reading.py``: NumPy, written out,
 the causal mask and the residual included) or from a hand derivation in a
 test's comment, never from the reader. Each fixture states its numbers rounded
 as a teacher would, with one or two slips put in on purpose.
@@ -26,60 +26,7 @@ from attention_math.reading.names import classify
 from attention_math.reading.scan import clauses, scan
 from attention_math.reading.text import text_lines
 from support.cli import run
-from support.paths import TESTS
-
-FIXTURES = TESTS / "reading" / "fixtures"
-
-
-def attention(x, w_q, w_k, w_v, scale=True, causal=False):
-    """Single-head self-attention written out: Q, K, V, scores, scaled, weights, context, residual."""
-    x, w_q, w_k, w_v = (np.asarray(m, dtype=float) for m in (x, w_q, w_k, w_v))
-    q, k, v = x @ w_q, x @ w_k, x @ w_v
-    scores = q @ k.T
-    scaled = scores / np.sqrt(w_k.shape[1]) if scale else scores
-    if causal:  # a token sees itself and the tokens before it: the upper triangle is -inf
-        scaled = np.where(np.triu(np.ones_like(scaled), k=1) > 0, -np.inf, scaled)
-    exp = np.exp(scaled - scaled.max(axis=1, keepdims=True))
-    weights = exp / exp.sum(axis=1, keepdims=True)
-    context = weights @ v
-    residual = x + context if x.shape == context.shape else None
-    return {"q": q, "k": k, "v": v, "scores": scores, "scaled": scaled, "weights": weights,
-            "context": context, "residual": residual}  # fmt: skip
-
-
-def read(name):
-    lesson = load_lesson(FIXTURES / name)
-    return lesson, {r.path: r for r in check_claims(lesson, compute(lesson))}
-
-
-def not_read(lesson):
-    return [note for note in lesson.reading_notes if "not read" in note or "not tied" in note]
-
-
-def assert_states(found, path, expected, places, where=None):
-    """``found[path...]`` states ``expected`` rounded to ``places``, agrees, and comes from ``where``."""
-    expected = np.asarray(expected, dtype=float)
-    for index in np.ndindex(expected.shape):
-        key = path + "".join(f"[{i}]" for i in index)
-        assert key in found, (key, sorted(found))
-        assert found[key].stated == pytest.approx(round(float(expected[index]), places), abs=1e-9), key
-        assert found[key].agrees, key
-        if where is not None:
-            assert found[key].source == where, (key, found[key].source)
-
-
-def assert_slip(found, path, stated, computed, where):
-    """``found[path]`` is a slip: the text states ``stated``, the lesson computes ``computed``."""
-    assert path in found, (path, sorted(found))
-    assert not found[path].agrees, path
-    assert found[path].stated == pytest.approx(stated)
-    assert found[path].computed == pytest.approx(computed)
-    assert found[path].source == where
-
-
-def slips(found):
-    return sorted(path for path, r in found.items() if not r.agrees)
-
+from support.reading import FIXTURES, assert_slip, assert_states, attention, not_read, read, slips
 
 # ----------------------------------------------------------------- the lead's failure: rows apart by spaces
 
