@@ -11,6 +11,7 @@
 - :mod:`.sums`: weighted value rows, column sums and the residual's rows.
 - :mod:`.heads`: which head a one-head topic draws.
 - :mod:`.palette`: one colour per role.
+- :mod:`.copying`: Manim's ``Mobject.copy``, made faster (installed on import).
 
 The widgets a scene of your own draws with are importable from here::
 
@@ -21,9 +22,12 @@ Nothing here opens files, starts processes or handles signals.
 
 from . import palette
 from .attention import DotProductPanel, SoftmaxBars, WeightGrid, token_matrix
+from .copying import install as _install_fast_copy
 from .equations import EquationLog
 from .stage import Region, TopicScene
 from .widgets import MatrixView, NumberFactory, TracedText, entries, fit_in_frame, formula, label
+
+_install_fast_copy()  # Mobject.copy, the same copies made faster (see .copying)
 
 __all__ = [
     "DotProductPanel",

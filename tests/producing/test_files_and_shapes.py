@@ -229,3 +229,27 @@ def test_the_cache_folder_is_made_private_and_one_others_can_write_is_refused(tm
     monkeypatch.setattr(os, "getuid", lambda: mine.stat().st_uid + 1)
     assert shape_store.cache_root({CACHE_ENV: str(mine)}) is None
     assert "it belongs to another user" in capsys.readouterr().err
+
+
+def test_a_stored_text_with_spaces_is_read_back_not_built_again(tmp_path, monkeypatch):
+    """Text keeps ``text`` without spaces: the store's check must compare the content as given."""
+    from scenes.kit import widgets
+
+    built: list[str] = []
+    real = widgets._laid_out
+
+    def counting(cls, content, **kwargs):
+        built.append(content)
+        return real(cls, content, **kwargs)
+
+    monkeypatch.setattr(widgets, "_laid_out", counting)
+    monkeypatch.setattr(widgets, "_PROTOTYPES", {})
+    previous = widgets.use_shape_store(DiskShapeStore(tmp_path / "shapes"))
+    try:
+        first = widgets.make_text("the cat sat", font="DejaVu Sans", font_size=24, colour="#ffffff")
+        widgets._PROTOTYPES.clear()  # as in a new process: only the store remembers
+        second = widgets.make_text("the cat sat", font="DejaVu Sans", font_size=24, colour="#ffffff")
+    finally:
+        widgets.use_shape_store(previous)
+    assert built == ["the cat sat"]
+    assert second.original_text == "the cat sat" and second.text == first.text == "thecatsat"
