@@ -41,6 +41,7 @@ from attention_math import (
 )
 from attention_math.lesson import Lesson
 from production.batch import Plan, job_limit, run_plan
+from production.parts import MAX_PARTS
 from production.progress import Progress, print_summary
 from production.request import Outcome, RenderRequest
 from production.session import plan_session, readiness_problems
@@ -204,6 +205,13 @@ def _list() -> None:
     help="Topics rendered at once with --all/--topics "
     "[default and most: one per core, fewer if memory is short].",
 )
+@click.option(
+    "--parts",
+    type=click.IntRange(min=1, max=MAX_PARTS),
+    metavar="N",
+    help="Processes that render the steps of one topic's video at once (--scene), joined without "
+    f"encoding again [default: one per core, at most {MAX_PARTS}, fewer if memory is short].",
+)
 @click.option("--force", is_flag=True, help="Render even if the files of an unchanged render are there.")
 @click.option("--page", is_flag=True, help="With --all/--topics: also write MEDIA_DIR/<example>/index.html.")
 @click.option("--list", "list_only", is_flag=True, help="List topics and built-in examples, then exit.")
@@ -232,6 +240,7 @@ def cli(
     all_topics: bool,
     topic_list: str | None,
     jobs: int | None,
+    parts: int | None,
     force: bool,
     page: bool,
     list_only: bool,
@@ -298,15 +307,15 @@ def cli(
             )
         _render_batch(plan, topics, workers=min(jobs or limit, limit), page=page)
     else:
-        _render_one(plan)
+        _render_one(plan, parts)
 
 
 def _settings_text(request: RenderRequest) -> str:
     return "preview" if request.preview else f"{request.quality} quality {request.output_format}"
 
 
-def _render_one(plan: Plan) -> None:
-    """Render the plan's one request in this process, with Manim's progress bar on a terminal."""
+def _render_one(plan: Plan, parts: int | None = None) -> None:
+    """Render the plan's one request here, its steps over ``parts`` processes, with Manim's progress bar."""
     [request] = plan.requests
     topic = request.topic
     click.echo(f"Rendering '{topic}' of '{request.example}' ({_settings_text(request)})...", err=True)
@@ -315,6 +324,7 @@ def _render_one(plan: Plan) -> None:
         [outcome] = run_plan(
             plan,
             in_process=True,
+            parts=parts,
             manim_progress=sys.stderr.isatty(),
             on_wait=lambda: click.echo(f"waiting for another render of '{topic}' to finish...", err=True),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -83,6 +84,22 @@ class Lesson:
     source: str = ""
     claim_sources: Mapping[str, StatedAt] = field(default_factory=dict)
     reading_notes: tuple[str, ...] = ()
+
+    def __getstate__(self) -> dict[str, object]:
+        """For pickling (a video rendered in several processes sends its lesson): read-only maps as dicts."""
+        return {
+            name: dict(value) if isinstance(value, MappingProxyType) else value
+            for name, value in vars(self).items()
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """The lesson as pickled, its maps read-only again and its arrays too."""
+        for name, value in state.items():
+            if name in ("claims", "claim_sources") and isinstance(value, dict):
+                value = MappingProxyType(value)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            object.__setattr__(self, name, value)
 
     @property
     def n_tokens(self) -> int:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -97,6 +98,30 @@ def true_peak_db(samples: np.ndarray, rate: int = RATE) -> float:
 #: (about 3 dB for speech at 4× oversampling): only samples this close to a level can reach it.
 _NEAR = 10 ** (-4.0 / 20)
 _MARGIN = 64  # samples of context each side, for the interpolation filter
+#: Oversample the whole track at once when more than one sample in this many is loud.
+_WHOLE_TRACK_SHARE = 20
+
+
+@functools.cache
+def _oversampling_filter() -> np.ndarray:
+    """The low-pass filter ``resample_poly`` designs for 4× (its default), designed once.
+
+    A speech track has thousands of loud windows; designing the filter for
+    each cost more than filtering.
+    """
+    from scipy.signal import firwin
+
+    half_len = 10 * _OVERSAMPLE
+    taps: np.ndarray = firwin(2 * half_len + 1, 1.0 / _OVERSAMPLE, window=("kaiser", 5.0))
+    taps.flags.writeable = False
+    return taps
+
+
+def _oversampled(samples: np.ndarray) -> np.ndarray:
+    """``samples`` (float64) oversampled 4×, as ``resample_poly(samples, 4, 1)`` gives them."""
+    from scipy.signal import resample_poly
+
+    return np.asarray(resample_poly(samples, _OVERSAMPLE, 1, window=_oversampling_filter()))
 
 
 def _sample_peaks(samples: np.ndarray, floor: float) -> np.ndarray:
@@ -106,37 +131,55 @@ def _sample_peaks(samples: np.ndarray, floor: float) -> np.ndarray:
     the sample's own magnitude, which cannot be near a level ``floor`` is below.
     Oversampling only the loud parts costs a fraction of the whole track's.
     """
-    from scipy.signal import resample_poly
-
     values: np.ndarray = np.abs(samples).astype(np.float64)
     loud = np.flatnonzero(values >= floor)
     if not len(loud):
         return values
+    if len(loud) * _WHOLE_TRACK_SHARE > len(samples):
+        # Loud almost everywhere: one pass over the whole track costs less than many windows.
+        whole = _oversampled(samples.astype(np.float64))
+        per_sample = np.abs(whole[: len(samples) * _OVERSAMPLE]).reshape(len(samples), _OVERSAMPLE)
+        peaks: np.ndarray = np.maximum(values, per_sample.max(axis=1))
+        return peaks
     # Runs of loud samples closer than two margins are one window.
     breaks = np.flatnonzero(np.diff(loud) > 2 * _MARGIN)
     starts = np.concatenate(([loud[0]], loud[breaks + 1]))
     ends = np.concatenate((loud[breaks], [loud[-1]]))
     for first, last in zip(starts, ends, strict=True):
         lo, hi = max(0, int(first) - _MARGIN), min(len(samples), int(last) + _MARGIN + 1)
-        segment = np.asarray(resample_poly(samples[lo:hi].astype(np.float64), _OVERSAMPLE, 1))
+        segment = _oversampled(samples[lo:hi].astype(np.float64))
         per_sample = np.abs(segment[: (hi - lo) * _OVERSAMPLE]).reshape(hi - lo, _OVERSAMPLE).max(axis=1)
         values[lo:hi] = np.maximum(values[lo:hi], per_sample)
     return values
 
 
 def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
-    """Lower the gain around each peak that would exceed ``ceiling_db`` dBTP (5 ms look-ahead and release)."""
+    """Lower the gain around each peak that would exceed ``ceiling_db`` dBTP (5 ms look-ahead and release).
+
+    The gain is worked out only around the peaks (where it is not 1), in runs
+    with enough context that each run's filters see what the whole track's would.
+    """
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     ceiling = 10 ** (ceiling_db / 20)
     over = _sample_peaks(samples, ceiling * _NEAR)
-    needed = np.minimum(1.0, ceiling / np.maximum(over, 1e-12))
     width = max(1, round(0.005 * rate))
-    # Every sample within `width` of a peak gets at most the peak's gain; the average over
-    # half that width then stays at or below it at the peak, and smooths the gain.
-    gain = uniform_filter1d(minimum_filter1d(needed, 2 * width + 1), width + 1)
-    gain = np.minimum(gain, minimum_filter1d(needed, width + 1))
-    limited: np.ndarray = (samples * gain).astype(np.float32)
+    limited: np.ndarray = samples.astype(np.float32)
+    peaks = np.flatnonzero(over > ceiling)
+    if not len(peaks):
+        return limited
+    reach = 3 * width + 2  # beyond this, every filter below sees only gains of 1
+    breaks = np.flatnonzero(np.diff(peaks) > 2 * reach)
+    starts = np.concatenate(([peaks[0]], peaks[breaks + 1]))
+    ends = np.concatenate((peaks[breaks], [peaks[-1]]))
+    for first, last in zip(starts, ends, strict=True):
+        lo, hi = max(0, int(first) - reach), min(len(samples), int(last) + reach + 1)
+        needed = np.minimum(1.0, ceiling / np.maximum(over[lo:hi], 1e-12))
+        # Every sample within `width` of a peak gets at most the peak's gain; the average over
+        # half that width then stays at or below it at the peak, and smooths the gain.
+        gain = uniform_filter1d(minimum_filter1d(needed, 2 * width + 1), width + 1)
+        gain = np.minimum(gain, minimum_filter1d(needed, width + 1))
+        limited[lo:hi] = (samples[lo:hi] * gain).astype(np.float32)
     return limited
 
 
@@ -146,19 +189,27 @@ def normalise(samples: np.ndarray, rate: int = RATE, *, ceiling: float = _PEAK_A
     ``ceiling`` defaults a little under :data:`PEAK_DBTP`, as the encoder adds
     to peaks (:func:`encoded_peak_db` measures what it did). Silence (or a
     track too short to measure) is returned unchanged.
+
+    Each round measures the loudness once and the true peak once: a gain
+    moves the true peak by exactly the gain (oversampling is linear), so only
+    the limiter's output is measured again.
     """
     track = samples.astype(np.float32)
+    loudness = integrated_loudness(track, rate)
+    if not np.isfinite(loudness):
+        return track
+    peak = true_peak_db(track, rate)
     for _ in range(6):
+        gain_db = TARGET_LUFS - loudness
+        track = (track * 10 ** (gain_db / 20)).astype(np.float32)
+        peak += gain_db
+        if peak > ceiling:
+            track = _limit(track, rate, ceiling - 0.2)
+            peak = true_peak_db(track, rate)
         loudness = integrated_loudness(track, rate)
         if not np.isfinite(loudness):
             return track
-        track = (track * 10 ** ((TARGET_LUFS - loudness) / 20)).astype(np.float32)
-        if true_peak_db(track, rate) > ceiling:
-            track = _limit(track, rate, ceiling - 0.2)
-        if (
-            abs(integrated_loudness(track, rate) - TARGET_LUFS) <= 0.5
-            and true_peak_db(track, rate) <= ceiling
-        ):
+        if abs(loudness - TARGET_LUFS) <= 0.5 and peak <= ceiling:
             break
     return track
 

@@ -54,6 +54,7 @@ from .cache import (
     topic_lock,
     write_record,
 )
+from .parts import parts_for_cores
 from .progress import Progress
 from .request import Outcome, RenderRequest, WorkerReply
 from .voice import Voice, load_voice
@@ -64,6 +65,7 @@ __all__ = [
     "Plan",
     "available_memory",
     "default_jobs",
+    "default_parts",
     "job_limit",
     "load_lessons",
     "loaded_voice",
@@ -114,6 +116,11 @@ def job_limit(quality: str) -> tuple[int, str]:
         return cores, "cores"
     fits = max(1, memory // PEAK_BYTES.get(quality, PEAK_BYTES["4k"]))
     return (cores, "cores") if cores <= fits else (int(fits), "memory")
+
+
+def default_parts(quality: str) -> int:
+    """How many processes render one video's steps when it renders alone: one per core, as memory allows."""
+    return min(parts_for_cores(), job_limit(quality)[0])
 
 
 # ----------------------------------------------------------------------- the plan
@@ -208,20 +215,29 @@ def run_plan(
     label: Callable[[RenderRequest], str] = lambda request: request.topic,
     manim_progress: bool = False,
     on_wait: Callable[[], None] | None = None,
+    parts: int | None = None,
 ) -> list[Outcome]:
     """Render ``plan``; one outcome per request, in the plan's order.
 
     A request with a problem is ``failed`` with the problem as its message.
     ``in_process`` renders here, one request after the other, with Manim's
     progress bar if ``manim_progress`` and ``on_wait`` called when another
-    render holds a topic's lock; an exception (Ctrl-C included) stops the
-    run and goes to the caller. Otherwise requests render in at most
-    ``workers`` worker processes (:func:`run_batch`), reported to ``progress``.
+    render holds a topic's lock, each video's steps split over ``parts``
+    processes (None: :func:`default_parts` for its quality); an exception
+    (Ctrl-C included) stops the run and goes to the caller. Otherwise
+    requests render in at most ``workers`` worker processes
+    (:func:`run_batch`), one each, reported to ``progress``.
     """
     runnable = plan.runnable
     if in_process:
         rendered = [
-            render_one(request, plan.traces[request], progress=manim_progress, on_wait=on_wait)
+            render_one(
+                request,
+                plan.traces[request],
+                progress=manim_progress,
+                on_wait=on_wait,
+                parts=default_parts(request.quality) if parts is None else parts,
+            )
             for request in runnable
         ]
     else:
@@ -256,12 +272,14 @@ def render_one(
     progress: bool = False,
     on_start: Callable[[], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    parts: int = 1,
 ) -> Outcome:
     """Render ``request`` from ``trace`` in this process, or skip it if its last render is current.
 
     ``trace`` is ``compute(lesson_for(request.topic, lesson))``. With
     ``request.force`` the cache is not consulted (the new render still
-    records itself). ``progress`` shows Manim's progress bar.
+    records itself). ``progress`` shows Manim's progress bar. A video's
+    steps are rendered by up to ``parts`` processes (:mod:`production.parts`).
     """
     started = time.perf_counter()
     key = render_key(request, trace.lesson) if request.cacheable else None
@@ -287,6 +305,7 @@ def render_one(
             aspect=request.aspect,
             gif_width=request.gif_width,
             gif_fps=request.gif_fps,
+            parts=parts,
         )
         seconds = time.perf_counter() - started
         if key is not None:

@@ -39,6 +39,7 @@ from scenes.kit.narration import use_voice
 from . import narration, output
 from .encoding import install_still_frame_encoding
 from .files import publish
+from .parts import render_in_parts
 from .settings import (
     DEFAULT_ASPECT,
     DEFAULT_FORMAT,
@@ -144,6 +145,7 @@ def render_topic(
     aspect: str = DEFAULT_ASPECT,
     gif_width: int = DEFAULT_GIF_WIDTH,
     gif_fps: int = DEFAULT_GIF_FPS,
+    parts: int = 1,
 ) -> RenderResult:
     """Render ``topic`` of ``trace`` and move its files into ``media_dir/example`` (stills: ``preview/``).
 
@@ -154,7 +156,9 @@ def render_topic(
     the narration itself (GIF and PNG have no sound: ``voice`` is ignored).
     ``theme`` is the look (``dark``, ``light``) and ``aspect`` the frame's
     shape (:data:`production.settings.ASPECTS`); a GIF is ``gif_width`` pixels
-    wide at ``gif_fps`` frames per second.
+    wide at ``gif_fps`` frames per second. With ``parts`` above 1, a video's
+    steps are rendered by up to that many processes at once and joined
+    (:mod:`production.parts`): the same files, sooner.
     """
     # Imported here: the CLI's --help and --list stay fast.
     from manim import tempconfig
@@ -193,28 +197,57 @@ def render_topic(
             sections=not preview,
             aspect=aspect,
         )
-        with tempconfig(settings):
-            from manim import config
-
-            frame_rate = config.frame_rate
+        joined = None
+        video_src: Path | None
+        sections_src: Path | None
+        srt_src: Path | None
+        if parts > 1 and not preview:
             install_shape_store()
-            install_still_frame_encoding()
-            previous_voice = use_voice(voice.seconds if voice is not None else None)
-            try:
-                scene = build_scene(topic, trace, theme=theme)
-                if on_start:
-                    on_start()
-                scene.render()
-            finally:
-                use_voice(previous_voice)
-            renderer = scene.renderer
-            if not isinstance(renderer, CairoRenderer):  # the poster is read from Cairo's camera
-                raise TypeError(f"{topic}: rendered with {type(renderer).__name__}, not Cairo")
-            poster_image = renderer.camera.get_image()
-            writer = renderer.file_writer
-            video_src = None if preview else Path(writer.movie_file_path)
-            sections_src = None if preview else writer.output_plan.section_index
-            duration = float(renderer.time)
+            joined = render_in_parts(
+                topic,
+                trace,
+                folder=manim_dir / "parts",
+                settings=settings,
+                theme=theme,
+                parts=parts,
+                voice_seconds=voice.seconds if voice is not None else None,
+                on_start=on_start,
+                # The sound is made while the other parts finish.
+                meanwhile=(lambda story, seconds: narration.track(story.narration, voice, seconds))
+                if voice is not None
+                else None,
+            )
+        sound: np.ndarray | None = None
+        if joined is not None:
+            if isinstance(joined.meanwhile, np.ndarray):
+                sound = joined.meanwhile
+            scene, poster_image, duration = joined.scene, joined.poster, joined.duration
+            frame_rate = joined.frame_rate
+            video_src, sections_src, srt_src = joined.movie, joined.sections_index, joined.subtitles
+        else:
+            with tempconfig(settings):
+                from manim import config
+
+                frame_rate = config.frame_rate
+                install_shape_store()
+                install_still_frame_encoding()
+                previous_voice = use_voice(voice.seconds if voice is not None else None)
+                try:
+                    scene = build_scene(topic, trace, theme=theme)
+                    if on_start:
+                        on_start()
+                    scene.render()
+                finally:
+                    use_voice(previous_voice)
+                renderer = scene.renderer
+                if not isinstance(renderer, CairoRenderer):  # the poster is read from Cairo's camera
+                    raise TypeError(f"{topic}: rendered with {type(renderer).__name__}, not Cairo")
+                poster_image = renderer.camera.get_image()
+                writer = renderer.file_writer
+                video_src = None if preview else Path(writer.movie_file_path)
+                sections_src = None if preview else writer.output_plan.section_index
+                srt_src = None if video_src is None else video_src.with_suffix(".srt")
+                duration = float(renderer.time)
 
         done = work / "done"  # finished files, named as they will be published
         done.mkdir()
@@ -222,13 +255,13 @@ def render_topic(
         manifest = _manifest_json(topic, example, trace, scene)
         (done / f"{topic}.numbers.json").write_text(manifest, encoding="utf-8")
         if video_src is not None:
-            sound = narration.track(scene.narration, voice, duration) if voice is not None else None
+            if sound is None and voice is not None:
+                sound = narration.track(scene.narration, voice, duration)
             _finish_video(topic, video_src, done, output_format, frame_rate, sound, gif=(gif_width, gif_fps))
             if voice is not None:
                 sound = _keep_peaks_down(
                     topic, scene, voice, sound, duration, video_src, done, output_format, frame_rate
                 )
-            srt = video_src.with_suffix(".srt")
             if voice is not None:
                 cues = narration.cues(scene.narration)
                 output.write_srt(cues, done / f"{topic}.srt")
@@ -237,8 +270,8 @@ def render_topic(
                 (done / f"{topic}.transcript.md").write_text(
                     narration.transcript(heading, trace.title, scene.narration), encoding="utf-8"
                 )
-            elif srt.exists():
-                cues = output.step_cues(srt.read_text(encoding="utf-8"), duration, frame_rate)
+            elif srt_src is not None and srt_src.exists():
+                cues = output.step_cues(srt_src.read_text(encoding="utf-8"), duration, frame_rate)
                 output.write_srt(cues, done / f"{topic}.srt")
                 output.write_vtt(cues, done / f"{topic}.vtt")
             if sections_src is not None and sections_src.exists():

@@ -31,12 +31,14 @@ stops moving and when it ends.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 from manim import (
+    DEFAULT_WAIT_TIME,
     DOWN,
     RIGHT,
     UP,
@@ -55,6 +57,7 @@ from manim import (
 from manim.constants import RendererType
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.typing import FloatRGBA_Array, PixelArray
+from manim.utils.exceptions import EndSceneEarlyException
 
 from attention_math.trace import Trace
 
@@ -131,6 +134,8 @@ class StepTiming:
     start: float
     still_from: float
     end: float
+    #: Seconds of the step in which the picture moves (its plays that are not still waits).
+    moving: float = 0.0
 
     @property
     def words(self) -> int:
@@ -175,7 +180,13 @@ class TopicScene(Scene):
         self.timeline: list[StepTiming] = []
         self._caption: Text | None = None
         self._card: Mobject | None = None
-        self._open: tuple[str, float] | None = None  # caption, start
+        self._open: tuple[str, float, float] | None = None  # caption, start, moving seconds before it
+        part = kwargs.pop("part", None)
+        #: The steps drawn into the video (first, last; 1-based, the title card's step is 1), or None: all.
+        #: The steps before ``first`` are played skipped (to reach their end state); the scene ends
+        #: after ``last`` has held still. See :meth:`step`.
+        self.part: tuple[int, int] | None = _checked_part(part)
+        self._ended_early = False
         self._still_from = 0.0
         self._waiting = False
         if config.renderer == RendererType.CAIRO and kwargs.get("renderer") is None:
@@ -251,8 +262,14 @@ class TopicScene(Scene):
         if any(ch.isdigit() for ch in caption):
             raise ValueError(f"caption {caption!r} contains a digit; numbers come from the trace")
         self._close_step()
+        number = len(self.steps) + 1
+        if self.part is not None and number > self.part[1]:
+            # A part of the video ends with its last step's hold: the next part starts here.
+            self._ended_early = True
+            raise EndSceneEarlyException()
         self.steps.append(caption)
-        self.next_section(f"{len(self.steps):02d}-{_slug(caption)}")
+        skipped = self.part is not None and number < self.part[0]
+        self.next_section(f"{number:02d}-{_slug(caption)}", skip_animations=skipped)
         start = self._now
         self._narrate(caption, (say,) if isinstance(say, Sentence) else tuple(say), start)
         new = make_text(caption, font=LABEL_FONT, font_size=CAPTION_SIZE, colour=palette.TEXT)
@@ -267,7 +284,7 @@ class TopicScene(Scene):
             self._card = None
         self.play(FadeIn(new, shift=UP * 0.1), run_time=CAPTION_IN)
         self._caption = new
-        self._open = (caption, start)
+        self._open = (caption, start, self._moving)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Manim's ``play``, noting when the picture last moved (waits do not move it).
@@ -284,11 +301,16 @@ class TopicScene(Scene):
         if not self._waiting:
             self._still_from = self._now
 
-    def wait(self, *args: Any, **kwargs: Any) -> None:
-        """Manim's ``wait``: the picture holds still."""
+    def wait(self, duration: float = DEFAULT_WAIT_TIME, *args: Any, **kwargs: Any) -> None:
+        """Manim's ``wait``: the picture holds still, for whole frames, at least ``duration`` seconds.
+
+        Manim holds a still picture for the whole frames in ``duration``,
+        rounded down: a 1.5-second hold at 15 frames per second lasted 22
+        frames, 1.47 s. Rounded up here, a hold lasts at least what was asked.
+        """
         self._waiting = True
         try:
-            super().wait(*args, **kwargs)
+            super().wait(_whole_frames(duration, config.frame_rate), *args, **kwargs)
         finally:
             self._waiting = False
 
@@ -307,6 +329,9 @@ class TopicScene(Scene):
         """The end card: the last step's result stays, named by the topic and the lesson."""
         from scenes import HEADINGS
 
+        if self._ended_early:  # a part that ends before the end card: nothing more to draw
+            super().tear_down()
+            return
         self._close_step()
         self.step(f"{HEADINGS[self.topic]}: the result", say=self.say("And that is the result."))
         name = self.numbers.number("title", font_size=CAPTION_SIZE, colour=palette.MUTED)
@@ -324,11 +349,16 @@ class TopicScene(Scene):
     def _now(self) -> float:
         return float(self.renderer.time)
 
+    @property
+    def _moving(self) -> float:
+        """Seconds of video so far in which the picture moves (see :class:`_Renderer`)."""
+        return float(getattr(self.renderer, "moving_time", 0.0))
+
     def _close_step(self, *, hold: float | None = None) -> None:
         """End the open step: wait until it has held still long enough and its caption could be read."""
         if self._open is None:
             return
-        caption, start = self._open
+        caption, start, moving = self._open
         hold = HOLD if hold is None else hold
         needed = max(
             self._still_from + hold - self._now,
@@ -337,7 +367,7 @@ class TopicScene(Scene):
         )
         if needed > 1e-9:
             self.wait(needed)
-        self.timeline.append(StepTiming(caption, start, self._still_from, self._now))
+        self.timeline.append(StepTiming(caption, start, self._still_from, self._now, self._moving - moving))
         self._open = None
 
     def _narrate(self, caption: str, sentences: tuple[Sentence, ...], start: float) -> None:
@@ -566,6 +596,9 @@ class _Renderer(CairoRenderer):
     changes no written pixel; plays that are written are drawn as before.
     """
 
+    #: Seconds of video so far in which the picture moves: plays that are not still waits, drawn or skipped.
+    moving_time = 0.0
+
     def save_static_frame_data(self, scene: Scene, static_mobjects: Iterable[Mobject]) -> PixelArray | None:
         if self.skip_animations:
             self.static_image = None
@@ -576,6 +609,59 @@ class _Renderer(CairoRenderer):
         if self.skip_animations:
             return
         super().render(scene, time, moving_mobjects)
+
+    def play(self, scene: Scene, *args: Any, **kwargs: Any) -> None:
+        """Manim's ``play``; a skipped play moves the clock as far as the same play drawn would.
+
+        Drawn, a play lasts whole frames: an animation one frame per
+        ``1/fps`` step of its run time (the clock adding ``1/fps`` per
+        frame), a still wait its whole frames at once. Skipped, Manim adds the
+        run time itself. Counting as drawing does, a dry run, a preview and
+        the skipped steps of a video rendered in parts (:mod:`production.parts`)
+        keep the same clock as a whole render: every step, caption and
+        sentence starts at the same time.
+        """
+        before = self.time
+        super().play(scene, *args, **kwargs)
+        still = scene.is_current_animation_frozen_frame()
+        if not still:
+            self.moving_time += scene.duration
+        if not self.skip_animations:
+            return
+        dt = 1 / self.camera.frame_rate
+        duration = scene.duration
+        self.time = before
+        if still:
+            self.time += int(duration / dt) * dt
+        else:
+            for _ in np.arange(0, duration, dt):
+                self.time += dt
+
+
+def _whole_frames(seconds: float, frame_rate: float) -> float:
+    """``seconds`` rounded up to whole frames, as a duration Manim turns into exactly those frames.
+
+    Manim holds a still picture for ``int(duration * frame_rate)`` frames; half
+    a frame more than the frames wanted keeps that rounding from losing one.
+    """
+    if seconds <= 0:
+        return seconds
+    frames = math.ceil(seconds * frame_rate - 1e-6)
+    return (frames + 0.5) / frame_rate
+
+
+def _checked_part(part: object) -> tuple[int, int] | None:
+    """``part`` as (first, last) step numbers, or None; ValueError when it is not two steps in order."""
+    if part is None:
+        return None
+    if (
+        not isinstance(part, tuple)
+        or len(part) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in part)
+        or not 1 <= part[0] <= part[1]
+    ):
+        raise ValueError(f"part must be (first step, last step) with 1 <= first <= last, not {part!r}")
+    return part[0], part[1]
 
 
 def _empty_group(animation: object) -> bool:

@@ -245,6 +245,7 @@ def fake_render(seconds: float = 0.0, calls: list | None = None):
         aspect="16:9",
         gif_width=640,
         gif_fps=10,
+        parts=1,
     ):
         if calls is not None:
             calls.append(topic)

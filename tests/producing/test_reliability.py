@@ -145,7 +145,8 @@ def constructing(out_dir: Path) -> Callable[[], bool]:
 def writing_video(out_dir: Path) -> Callable[[], bool]:
     """Manim has written some of the animation's partial movie files, not all."""
     return lambda: any(
-        len(list(folder.glob("videos/*/partial_movie_files/*/*.mp4"))) >= 3
+        # In the work folder, or in a part's folder in it when the steps render in parts.
+        len(list(folder.glob("**/videos/*/partial_movie_files/*/*.mp4"))) >= 3
         for folder in work_folders(out_dir)
     )
 
