@@ -42,13 +42,16 @@ from manim import (
     DOWN,
     RIGHT,
     UP,
+    Animation,
     AnimationGroup,
     Camera,
+    Create,
     FadeIn,
     FadeOut,
     ManimColor,
     Mobject,
     Scene,
+    Succession,
     Text,
     VGroup,
     VMobject,
@@ -297,6 +300,8 @@ class TopicScene(Scene):
         if args and not animations:
             self.wait(kwargs.get("run_time", 1.0))
             return
+        if self._skips_next_play():
+            animations = [_at_its_end(animation) for animation in animations]
         super().play(*animations, **kwargs)
         if not self._waiting:
             self._still_from = self._now
@@ -344,6 +349,15 @@ class TopicScene(Scene):
         self.play(FadeIn(name), run_time=CAPTION_IN)
         self._close_step()
         super().tear_down()
+
+    def _skips_next_play(self) -> bool:
+        """Whether Manim will skip the next play (a preview, a dry run, a step before a part)."""
+        renderer = self.renderer
+        if not isinstance(renderer, CairoRenderer):
+            return False
+        renderer.skip_animations = renderer._original_skipping_status
+        renderer.update_skipping_status()  # as Manim's play does first (it may end a part here)
+        return bool(renderer.skip_animations)
 
     @property
     def _now(self) -> float:
@@ -636,6 +650,68 @@ class _Renderer(CairoRenderer):
         else:
             for _ in np.arange(0, duration, dt):
                 self.time += dt
+
+
+class _AtItsEnd(Animation):
+    """A skipped FadeIn, FadeOut or Create: what it leaves on screen, without playing it.
+
+    Skipped, Manim still begins such an animation (copying its mobject, often
+    a whole matrix: FadeIn and FadeOut make a faded copy, Create a starting
+    copy) and ends it at alpha 1, where the mobject is exactly as it was:
+    ``(1 - 1) * start + 1 * end`` is ``end``, a Create's partial curve from 0
+    to 1 sets the whole curve, and a FadeOut puts its mobject back at alpha 0
+    when it is removed. This stand-in keeps all the rest: the scene adds an
+    introducer's mobject and removes a remover's, the run time and lag ratio
+    stay, updating is resumed at the end. Previews, dry runs and the skipped
+    steps of a video in parts build the last picture without the copies;
+    ``tests/drawing/test_skipping.py`` checks the pictures are the same.
+    """
+
+    def __init__(self, original: Animation) -> None:
+        super().__init__(
+            original.mobject,
+            run_time=original.run_time,
+            rate_func=original.rate_func,
+            lag_ratio=original.lag_ratio,
+            remover=original.remover,
+            introducer=original.introducer,
+            suspend_mobject_updating=original.suspend_mobject_updating,
+        )
+        self.name = original.name
+        self._on_finish = original._on_finish
+
+    def begin(self) -> None:
+        pass
+
+    def interpolate(self, alpha: float) -> None:
+        pass
+
+    def finish(self) -> None:
+        if self.suspend_mobject_updating and self.mobject is not None:
+            self.mobject.resume_updating()
+
+
+#: Animations whose end leaves their mobject exactly as it was (see :class:`_AtItsEnd`); not subclasses.
+_ENDS_AS_IT_WAS = (FadeIn, FadeOut, Create)
+
+
+def _at_its_end(animation: object) -> object:
+    """``animation`` for a skipped play: a :class:`_AtItsEnd` where that is the same, else itself.
+
+    Groups (``AnimationGroup``, ``LaggedStart``) keep their timing and get their
+    animations replaced in place; a ``Succession`` (which adds as it goes) is kept whole.
+    """
+    if type(animation) in _ENDS_AS_IT_WAS:
+        assert isinstance(animation, Animation)
+        if animation.rate_func(1.0) == 1.0 and not animation.reverse_rate_function:
+            return _AtItsEnd(animation)
+        return animation
+    if isinstance(animation, AnimationGroup) and not isinstance(animation, Succession):
+        animation.animations = [_at_its_end(inner) for inner in animation.animations]  # type: ignore[misc]
+        timed = animation.anims_with_timings["anim"]  # the same animations, with their start and end times
+        for index, inner in enumerate(animation.animations):
+            timed[index] = inner
+    return animation
 
 
 def _whole_frames(seconds: float, frame_rate: float) -> float:
