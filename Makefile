@@ -30,7 +30,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-## Render-speed benchmark (about 30 minutes on 2 cores; run on a quiet machine):
+## Render-speed benchmark (about 25 minutes on 2 cores; run on a quiet machine):
 ## writes bench/results/render_bench.md and .json.
 bench: setup
 	$(PYTHON) bench/render_bench.py

@@ -19,7 +19,7 @@ that render's alone and a cold run really starts cold):
 
 Writes ``bench/results/render_bench.md`` and ``.json``. Run it on a quiet machine::
 
-    make bench                                 # the full run (about 30 minutes on 2 cores)
+    make bench                                 # the full run (about 25 minutes on 2 cores)
     python bench/render_bench.py --quick       # a fast subset, for checking the script
 """
 
