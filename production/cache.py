@@ -376,10 +376,27 @@ def topic_lock(request: RenderRequest, on_wait: Callable[[], None] | None = None
             if on_wait:
                 on_wait()
             fcntl.flock(file, fcntl.LOCK_EX)
+        _HELD.append(file.fileno())
         try:
             yield
         finally:
+            _HELD.remove(file.fileno())
             fcntl.flock(file, fcntl.LOCK_UN)
+
+
+#: The open files of the topic locks this process holds (see :func:`held_lock_files`).
+_HELD: list[int] = []
+
+
+def held_lock_files() -> tuple[int, ...]:
+    """The file descriptors of the topic locks held now, for the processes a render starts to inherit.
+
+    A process rendering part of a video (:mod:`production.parts`) keeps its
+    render's lock while it lives: if the render is killed outright, the next
+    render of the topic waits for the part's process to stop before it clears
+    the work folder that process may still be writing in.
+    """
+    return tuple(_HELD)
 
 
 def lock_is_free(request: RenderRequest) -> bool:

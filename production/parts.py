@@ -279,6 +279,8 @@ class _Worker:
 
     @classmethod
     def start(cls, folder: Path) -> _Worker:
+        from .cache import held_lock_files  # cache -> request -> runner -> parts: imported when used
+
         folder.mkdir(parents=True, exist_ok=True)
         log = folder / "log.txt"
         env = dict(os.environ)
@@ -290,6 +292,7 @@ class _Worker:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 env=env,
+                pass_fds=held_lock_files(),  # the topic's lock stays held while the part's process lives
             )
         return cls(folder, process, log)
 

@@ -128,3 +128,31 @@ def test_a_video_rendered_in_two_parts_has_the_same_captions_manifest_transcript
     for entry in index:
         clip = entry["video"]
         assert _frames(parts / f"{TOPIC}.sections" / clip) == _frames(clips / clip), clip
+
+
+def test_a_parts_process_holds_the_topics_lock_while_it_lives(tmp_path):
+    """Killed outright, a render leaves its part processes; the next render must wait for them."""
+    import os
+
+    from production.cache import lock_is_free, topic_lock
+    from production.request import RenderRequest
+
+    request = RenderRequest(topic="softmax", example="default", media_dir=tmp_path)
+    with topic_lock(request):
+        worker = parts_module._Worker.start(tmp_path / "part-2")
+        try:
+            lock = next(
+                fd
+                for fd in os.listdir("/proc/self/fd")
+                if os.readlink(f"/proc/self/fd/{fd}").endswith(".lock")
+            )
+            target = os.readlink(f"/proc/self/fd/{lock}")
+            held = [
+                os.readlink(f"/proc/{worker.process.pid}/fd/{fd}")
+                for fd in os.listdir(f"/proc/{worker.process.pid}/fd")
+            ]
+            assert target in held
+        finally:
+            parts_module._stop([worker])  # no job: it exits
+    assert worker.process.returncode == 0
+    assert lock_is_free(request)
