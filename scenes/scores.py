@@ -557,34 +557,27 @@ class ScoresScene(TopicScene):
                 bracket_x = stand_in.get_center()[0] + s_view.brackets.get_center()[0] - block.get_center()[0]
                 scaled_view.shift(RIGHT * (bracket_x - scaled_view.brackets.get_center()[0]))
                 between.shift(RIGHT * (bracket_x - p_arrow.get_center()[0]))
-                fit_in_frame(final, max_height=room.height, max_width=room.width, max_growth=1.3)
-                final.move_to(room.centre)
-                smallest = min(
-                    digit * scaled_view.scale_factor,
-                    digit * s_view.scale_factor * stand_in.width / block.width,
-                    digit_height(parts) or DIGIT_FLOOR,
-                )
-                numbers.rollback(mark)
-                return smallest, parts, scaled_view, stand_in, final
-            if below == 1:
-                between = VGroup(p_divide, p_arrow).arrange(DOWN, buff=0.2)
-                top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.35)
-                under = VGroup(p_d, p_root).arrange(RIGHT, buff=0.8)
-                final = VGroup(top, under).arrange(DOWN, buff=0.35)
-            elif below == 2:
-                # Only the arrow between the matrices; ÷ √d_k under it, d_k and √d_k beside that.
-                p_arrow.scale(0.6)  # short: it only points from one matrix to the other
-                between = VGroup(p_arrow)
-                top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.3)
-                under = VGroup(p_d, p_root, p_divide).arrange(RIGHT, buff=0.6)
-                final = VGroup(top, under).arrange(DOWN, buff=0.35)
             else:
-                between = VGroup(p_d, p_root, p_divide, p_arrow).arrange(DOWN, buff=0.25)
-                final = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.45)
-            # Line the two matrices up by their brackets, whatever their headings' heights.
-            bracket_y = stand_in.get_center()[1] + s_view.brackets.get_center()[1] - block.get_center()[1]
-            scaled_view.shift(UP * (bracket_y - scaled_view.brackets.get_center()[1]))
-            between.set_y(bracket_y)
+                if below == 1:
+                    between = VGroup(p_divide, p_arrow).arrange(DOWN, buff=0.2)
+                    top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.35)
+                    under = VGroup(p_d, p_root).arrange(RIGHT, buff=0.8)
+                    final = VGroup(top, under).arrange(DOWN, buff=0.35)
+                elif below == 2:
+                    # Only the arrow between the matrices; ÷ √d_k under it, d_k and √d_k beside that.
+                    p_arrow.scale(0.6)  # short: it only points from one matrix to the other
+                    between = VGroup(p_arrow)
+                    top = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.3)
+                    under = VGroup(p_d, p_root, p_divide).arrange(RIGHT, buff=0.6)
+                    final = VGroup(top, under).arrange(DOWN, buff=0.35)
+                else:
+                    between = VGroup(p_d, p_root, p_divide, p_arrow).arrange(DOWN, buff=0.25)
+                    final = VGroup(stand_in, between, scaled_view).arrange(RIGHT, buff=0.45)
+                # Line the two matrices up by their brackets, whatever their headings' heights.
+                bracket_y = stand_in.get_center()[1] + s_view.brackets.get_center()[1] - block.get_center()[1]
+                scaled_view.shift(UP * (bracket_y - scaled_view.brackets.get_center()[1]))
+                between.set_y(bracket_y)
+            # Every layout: fit it, measure its smallest digit, and take back the numbers it drew.
             fit_in_frame(final, max_height=room.height, max_width=room.width, max_growth=1.3)
             final.move_to(room.centre)
             smallest = min(
