@@ -663,19 +663,28 @@ def run_bench(
                     f"bound {row.get('encode_bound_s')} s"
                 )
 
+        def warm_renders(quality: str, chosen: tuple[str, ...], times_low: float, unknown: float) -> None:
+            """Each topic at ``quality``, warm (into its low-quality runs' media dir), with its bound.
+
+            Skipped past the budget, estimated as ``times_low`` the low render (``unknown`` s without one).
+            """
+            for topic in chosen:
+                low = next((r for r in results["renders"] if r["topic"] == topic and r.get("render_s")), None)
+                if bench.over_budget(
+                    f"{quality} quality {topic}", low["render_s"] * times_low if low else unknown
+                ):
+                    continue
+                media = work / f"media-{topic}"
+                run = bench.render(topic, quality, media, media / "mobject-cache")
+                row = _render_row(topic, quality, "warm", run, bench.encode_bound(run))
+                results["renders"].append(row)
+                bench.log(
+                    f"{quality} {topic} warm: render {row.get('render_s')} s, "
+                    f"bound {row.get('encode_bound_s')} s"
+                )
+
         # 2b. The default quality (medium, 720p30), warm, narrated: what `make video` renders.
-        for topic in topics:
-            low = next((r for r in results["renders"] if r["topic"] == topic and r.get("render_s")), None)
-            if bench.over_budget(f"medium quality {topic}", low["render_s"] * 4 if low else 120):
-                continue
-            media = work / f"media-{topic}"
-            run = bench.render(topic, "medium", media, media / "mobject-cache")
-            bound = bench.encode_bound(run)
-            row = _render_row(topic, "medium", "warm", run, bound)
-            results["renders"].append(row)
-            bench.log(
-                f"medium {topic} warm: render {row.get('render_s')} s, bound {row.get('encode_bound_s')} s"
-            )
+        warm_renders("medium", topics, 4, 120)
 
         # 2c. One video on every core: the same medium render with its steps in parts, frames compared.
         from production.parts import parts_for_cores
@@ -712,20 +721,8 @@ def run_bench(
                 f"parts {topic}: {entry.get('parts_render_s')} s vs {entry.get('whole_render_s')} s whole"
             )
 
-        # 3. High quality, warm only (the second run into the media dir of the topic's low-quality runs).
-        for topic in high_topics:
-            low = next((r for r in results["renders"] if r["topic"] == topic and r.get("render_s")), None)
-            estimate = low["render_s"] * 15 if low else 300  # about 10x the low render, plus its bound
-            if bench.over_budget(f"high quality {topic}", estimate):
-                continue
-            media = work / f"media-{topic}"
-            run = bench.render(topic, "high", media, media / "mobject-cache")
-            bound = bench.encode_bound(run)
-            row = _render_row(topic, "high", "warm", run, bound)
-            results["renders"].append(row)
-            bench.log(
-                f"high {topic} warm: render {row.get('render_s')} s, bound {row.get('encode_bound_s')} s"
-            )
+        # 3. High quality, warm only: about 10x the low render, plus its bound.
+        warm_renders("high", high_topics, 15, 300)
 
         # 4. Batch rendering, when the CLI has it: the same topics with --jobs 1, then --jobs 2.
         results["batch"] = measure_batch(bench, results, batch, work)
